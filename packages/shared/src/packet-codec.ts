@@ -1,0 +1,72 @@
+/** @module Encoding and decoding one packet, as text or as a binary frame. Pure; never throws on input. */
+
+import { decodeBase64, encodeBase64 } from "./base64.js";
+import { asUint8Array, isBinary, toUint8Array, type BinaryDecoder, type BinaryInput } from "./binary.js";
+import { BASE64_PREFIX, PACKET_TYPE_DIGIT, packetTypeOfDigit, type Packet } from "./packet.js";
+import { err, ok, type Result } from "./result.js";
+
+/** Why a packet could not be decoded. */
+export type PacketDecodeErrorKind = "empty" | "unknown-type" | "invalid-base64" | "invalid-data";
+
+/** A decoding failure: what went wrong, in words fit for a log line. */
+export interface PacketDecodeError {
+  readonly kind: PacketDecodeErrorKind;
+  readonly message: string;
+}
+
+/** A packet as it leaves the caller: binary data may be any {@link BinaryInput}. */
+export interface OutgoingPacket {
+  readonly type: Packet["type"];
+  readonly data?: string | BinaryInput | undefined;
+}
+
+/** How to encode: whether the channel carries binary frames (WebSocket without `b64=1`). */
+export interface EncodeOptions {
+  /** When true, binary messages become raw bytes; otherwise `b` + base64 text. */
+  readonly supportsBinary: boolean;
+}
+
+/**
+ * Encodes one packet for the wire. Text packets become `<digit><text>`; a binary message becomes the
+ * raw bytes (a Uint8Array view, not a copy) when `supportsBinary`, else `b<base64>`.
+ * Binary data on a non-message packet is sent as its base64 text, which no peer expects: callers
+ * should only put binary data in messages.
+ */
+export function encodePacket(packet: OutgoingPacket, options: EncodeOptions): string | Uint8Array {
+  const { data } = packet;
+  if (data !== undefined && typeof data !== "string") {
+    const bytes = toUint8Array(data);
+    if (packet.type === "message") return options.supportsBinary ? bytes : BASE64_PREFIX + encodeBase64(bytes);
+    return PACKET_TYPE_DIGIT[packet.type] + encodeBase64(bytes);
+  }
+  return data === undefined ? PACKET_TYPE_DIGIT[packet.type] : PACKET_TYPE_DIGIT[packet.type] + data;
+}
+
+/**
+ * Decodes one packet. A string is `<digit><text>` or `b<base64>`; bytes (a WebSocket binary frame)
+ * are always a binary message. Binary payloads are handed to `binary` (default: Uint8Array).
+ */
+export function decodePacket<B = Uint8Array>(
+  input: string | BinaryInput,
+  binary?: BinaryDecoder<B>,
+): Result<Packet<B>, PacketDecodeError> {
+  const toB = (binary ?? (asUint8Array as unknown as BinaryDecoder<B>));
+  if (typeof input !== "string") {
+    if (!isBinary(input)) return err({ kind: "invalid-data", message: "packet is neither text nor binary" });
+    return ok({ type: "message", data: toB(toUint8Array(input)) });
+  }
+  if (input.length === 0) return err({ kind: "empty", message: "empty packet" });
+  const head = input[0]!;
+  if (head === BASE64_PREFIX) {
+    const bytes = decodeBase64(input.slice(1));
+    if (bytes === undefined) return err({ kind: "invalid-base64", message: "invalid base64 in binary packet" });
+    return ok({ type: "message", data: toB(bytes) });
+  }
+  const type = packetTypeOfDigit(head);
+  if (type === undefined) {
+    return err({ kind: "unknown-type", message: `unknown packet type ${JSON.stringify(head)}` });
+  }
+  if (input.length > 1) return ok({ type, data: input.slice(1) });
+  // An empty message is still a message: its data is "" rather than missing.
+  return type === "message" ? ok({ type, data: "" }) : ok({ type });
+}

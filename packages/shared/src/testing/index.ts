@@ -1,0 +1,2 @@
+/** @module Test helpers for code built on Heartwire's scheduler. */
+export { FakeScheduler } from "./fake-scheduler.js";
