@@ -1,0 +1,255 @@
+/** @module Server options: every limit and timing in one documented place, with defaults and validation. */
+
+import type { IncomingMessage } from "node:http";
+import { HeartwireError, realScheduler, type MillisecondRange, type Scheduler } from "@heartwire/shared";
+import type { CorsOptions } from "./cors.js";
+import type { CookieOptions } from "./cookie.js";
+
+/** Names of the transports this server speaks. */
+export type TransportName = "polling" | "websocket";
+
+/**
+ * Decides whether a handshake may proceed. Call `callback(null, true)` to accept, or
+ * `callback(message, false)` to refuse with `403 {"code":4,"message":message}`. A function may
+ * instead return a Promise resolving to `true`/`false` (a rejection refuses, using the error's
+ * message); a Promise resolving to `undefined` means "I will use the callback".
+ * Only called for handshakes (requests without `sid`), on polling and WebSocket alike.
+ */
+export type AllowRequest = (
+  req: IncomingMessage,
+  callback: (err: string | null | undefined, success: boolean) => void,
+) => void | Promise<boolean | void>;
+
+/** Chooses the session id for a new connection; may be async. */
+export type GenerateId = (req: IncomingMessage) => string | PromiseLike<string>;
+
+/** ws permessage-deflate settings (see the `ws` documentation). */
+export interface PerMessageDeflateOptions {
+  /** Messages smaller than this many bytes are not compressed. @default 1024 */
+  readonly threshold?: number;
+  /** Other ws options (serverNoContextTakeover, zlibDeflateOptions, …) are passed through. */
+  readonly [option: string]: unknown;
+}
+
+/** Polling response compression (gzip/deflate through node:zlib). */
+export interface HttpCompressionOptions {
+  /** Responses smaller than this many bytes are sent uncompressed. @default 1024 */
+  readonly threshold?: number;
+  /** zlib compression level (0–9, or -1 for zlib's default). @default -1 */
+  readonly level?: number;
+}
+
+/** Options that say where the server lives on an http.Server (also accepted by `attach()`). */
+export interface AttachOptions {
+  /** Path the server answers under, matched as a prefix of the request URL. @default "/engine.io" */
+  path?: string;
+  /** Append a trailing slash to `path` (`/engine.io/`); set it the same on both sides. @default true */
+  addTrailingSlash?: boolean;
+  /** Destroy upgrade requests for other paths that nobody answered. @default true */
+  destroyUpgrade?: boolean;
+  /** Milliseconds to wait before destroying such an unanswered upgrade. @default 1000 */
+  destroyUpgradeTimeout?: number;
+}
+
+/** Everything `new Server(options)` accepts. Names and defaults follow engine.io's `ServerOptions`. */
+export interface ServerOptions extends AttachOptions {
+  /** Milliseconds from open, and from each pong, to the next ping. @default 25000 */
+  pingInterval?: number;
+  /** Milliseconds the client has to answer a ping before `close("ping timeout")`. @default 20000 */
+  pingTimeout?: number;
+  /**
+   * Accepted client proposals (`pingInterval` query parameter) are clamped into this range;
+   * without it the proposal is ignored. @default undefined
+   */
+  pingIntervalRange?: MillisecondRange;
+  /** Same as {@link ServerOptions.pingIntervalRange}, for `pingTimeout`. @default undefined */
+  pingTimeoutRange?: MillisecondRange;
+  /** Milliseconds a WebSocket probe has to complete the upgrade before it is closed. @default 10000 */
+  upgradeTimeout?: number;
+  /** Largest POST body or WebSocket frame in bytes; advertised as `maxPayload`. @default 1e6 */
+  maxHttpBufferSize?: number;
+  /** Largest number of packets in one polling POST; more closes the session ("parse error"). @default 10000 */
+  maxPacketsPerPayload?: number;
+  /**
+   * Milliseconds a POST body may take to arrive completely; a slower (trickling) body is answered
+   * `408` and the session closes with "transport error". @default 10000
+   */
+  httpBodyTimeout?: number;
+  /**
+   * Largest number of outgoing packets a socket may hold that were not yet written to the network
+   * (its own buffer plus what the transport is still writing). Beyond it the socket is closed with
+   * "transport error": a peer that cannot keep up must not grow server memory without bound.
+   * @default 100000
+   */
+  maxBufferedPackets?: number;
+  /**
+   * Same bound in size: the sum of the lengths of the queued messages (UTF-16 code units for text,
+   * bytes for binary). @default 67108864 (64 Mi)
+   */
+  maxBufferedBytes?: number;
+  /**
+   * Milliseconds a server-initiated close of a polling session waits for the client's next GET to
+   * deliver the close packet. @default 30000
+   */
+  closeTimeout?: number;
+  /** Transports accepted, in preference order. @default ["polling", "websocket"] */
+  transports?: readonly TransportName[];
+  /** Advertise the upgrade from polling to WebSocket. @default true */
+  allowUpgrades?: boolean;
+  /** Handshake gate; see {@link AllowRequest}. @default undefined */
+  allowRequest?: AllowRequest;
+  /** Session id generator; the default is 20 random url-safe base64 characters. @default undefined */
+  generateId?: GenerateId;
+  /** CORS policy; `false` sends no CORS headers and refuses preflights. @default false */
+  cors?: CorsOptions | false;
+  /** Send the sid as a cookie on the polling handshake; `true` uses name `io`. @default false */
+  cookie?: CookieOptions | boolean;
+  /** ws permessage-deflate; `true` means `{ threshold: 1024 }`. @default false */
+  perMessageDeflate?: boolean | PerMessageDeflateOptions;
+  /** gzip/deflate polling responses; `false` disables. @default { threshold: 1024 } */
+  httpCompression?: boolean | HttpCompressionOptions;
+  /** A message sent right after the open packet. @default undefined */
+  initialPacket?: string | Uint8Array | ArrayBuffer;
+  /** Protocol v3 is not supported; only `false` is accepted (kept for engine.io option parity). @default false */
+  allowEIO3?: false;
+  /** Clock and timer source; inject `FakeScheduler` in tests. @default realScheduler */
+  scheduler?: Scheduler;
+  /**
+   * Resolution in ms of the coalescing timer wheel that runs per-socket heartbeat timers (one host
+   * timer for all sockets). Heartbeat timers fire up to this much late, never early. `0` gives every
+   * socket its own timer on `scheduler`. @default 10
+   */
+  timerResolution?: number;
+}
+
+/** The options after defaults and validation. */
+export interface ResolvedOptions {
+  readonly pingInterval: number;
+  readonly pingTimeout: number;
+  readonly pingIntervalRange: MillisecondRange | undefined;
+  readonly pingTimeoutRange: MillisecondRange | undefined;
+  readonly upgradeTimeout: number;
+  readonly maxHttpBufferSize: number;
+  readonly maxPacketsPerPayload: number;
+  readonly httpBodyTimeout: number;
+  readonly maxBufferedPackets: number;
+  readonly maxBufferedBytes: number;
+  readonly closeTimeout: number;
+  readonly transports: readonly TransportName[];
+  readonly allowUpgrades: boolean;
+  readonly allowRequest: AllowRequest | undefined;
+  readonly generateId: GenerateId | undefined;
+  readonly cors: CorsOptions | false;
+  readonly cookie: CookieOptions | false;
+  readonly perMessageDeflate: false | PerMessageDeflateOptions;
+  readonly httpCompression: false | Required<HttpCompressionOptions>;
+  readonly initialPacket: string | Uint8Array | ArrayBuffer | undefined;
+  readonly scheduler: Scheduler;
+  readonly timerResolution: number;
+  readonly path: string;
+  readonly destroyUpgrade: boolean;
+  readonly destroyUpgradeTimeout: number;
+}
+
+/** Default values of the numeric and simple options. */
+export const defaults = Object.freeze({
+  pingInterval: 25_000,
+  pingTimeout: 20_000,
+  upgradeTimeout: 10_000,
+  maxHttpBufferSize: 1e6,
+  maxPacketsPerPayload: 10_000,
+  httpBodyTimeout: 10_000,
+  maxBufferedPackets: 100_000,
+  maxBufferedBytes: 64 * 1024 * 1024,
+  closeTimeout: 30_000,
+  transports: Object.freeze(["polling", "websocket"] as TransportName[]),
+  allowUpgrades: true,
+  timerResolution: 10,
+  path: "/engine.io",
+  addTrailingSlash: true,
+  destroyUpgrade: true,
+  destroyUpgradeTimeout: 1000,
+  compressionThreshold: 1024,
+});
+
+const MAX_DELAY = 2_147_483_647;
+
+function invalid(name: string, value: unknown, expected: string): HeartwireError {
+  return new HeartwireError("HW_ERR_INVALID_OPTION", `option ${name} must be ${expected}, got ${String(value)}`);
+}
+
+function positiveInt(name: string, value: number | undefined, fallback: number, max = MAX_DELAY): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== "number" || !Number.isInteger(value) || value <= 0 || value > max) {
+    throw invalid(name, value, `an integer in 1…${max}`);
+  }
+  return value;
+}
+
+function range(name: string, value: MillisecondRange | undefined): MillisecondRange | undefined {
+  if (value === undefined) return undefined;
+  const ok = Array.isArray(value) && value.length === 2 && value.every((v) => Number.isInteger(v) && v > 0 && v <= MAX_DELAY);
+  if (!ok || value[0] > value[1]) throw invalid(name, value, "a [min, max] pair of positive integers with min <= max");
+  return [value[0], value[1]];
+}
+
+/** Computes the path matched on requests: no trailing slash, then one added unless disabled. */
+export function computePath(options: AttachOptions): string {
+  let path = (options.path ?? defaults.path).replace(/\/$/, "");
+  if (options.addTrailingSlash !== false) path += "/";
+  return path;
+}
+
+function resolveCookie(cookie: CookieOptions | boolean | undefined): CookieOptions | false {
+  if (!cookie) return false;
+  const base: CookieOptions = { name: "io", path: "/", httpOnly: true, sameSite: "lax" };
+  return cookie === true ? base : { ...base, ...cookie };
+}
+
+/** Applies defaults and validates every option; throws `HW_ERR_INVALID_OPTION` naming the bad value. */
+export function resolveOptions(user: ServerOptions = {}): ResolvedOptions {
+  const transports = user.transports ?? defaults.transports;
+  if (!Array.isArray(transports) || transports.length === 0 || !transports.every((t) => t === "polling" || t === "websocket")) {
+    throw invalid("transports", transports, 'a non-empty list of "polling" and "websocket"');
+  }
+  if (user.allowEIO3) throw invalid("allowEIO3", user.allowEIO3, "false (protocol v3 is not supported)");
+  const timerResolution = user.timerResolution ?? defaults.timerResolution;
+  if (!Number.isInteger(timerResolution) || timerResolution < 0 || timerResolution > 1000) {
+    throw invalid("timerResolution", timerResolution, "an integer in 0…1000");
+  }
+  const compression = user.httpCompression ?? true;
+  const deflate = user.perMessageDeflate ?? false;
+  return {
+    pingInterval: positiveInt("pingInterval", user.pingInterval, defaults.pingInterval),
+    pingTimeout: positiveInt("pingTimeout", user.pingTimeout, defaults.pingTimeout),
+    pingIntervalRange: range("pingIntervalRange", user.pingIntervalRange),
+    pingTimeoutRange: range("pingTimeoutRange", user.pingTimeoutRange),
+    upgradeTimeout: positiveInt("upgradeTimeout", user.upgradeTimeout, defaults.upgradeTimeout),
+    maxHttpBufferSize: positiveInt("maxHttpBufferSize", user.maxHttpBufferSize, defaults.maxHttpBufferSize, Number.MAX_SAFE_INTEGER),
+    maxPacketsPerPayload: positiveInt("maxPacketsPerPayload", user.maxPacketsPerPayload, defaults.maxPacketsPerPayload, Number.MAX_SAFE_INTEGER),
+    httpBodyTimeout: positiveInt("httpBodyTimeout", user.httpBodyTimeout, defaults.httpBodyTimeout),
+    maxBufferedPackets: positiveInt("maxBufferedPackets", user.maxBufferedPackets, defaults.maxBufferedPackets, Number.MAX_SAFE_INTEGER),
+    maxBufferedBytes: positiveInt("maxBufferedBytes", user.maxBufferedBytes, defaults.maxBufferedBytes, Number.MAX_SAFE_INTEGER),
+    closeTimeout: positiveInt("closeTimeout", user.closeTimeout, defaults.closeTimeout),
+    transports: [...transports],
+    allowUpgrades: user.allowUpgrades ?? defaults.allowUpgrades,
+    allowRequest: user.allowRequest,
+    generateId: user.generateId,
+    cors: user.cors ?? false,
+    cookie: resolveCookie(user.cookie),
+    perMessageDeflate: deflate === false ? false : { threshold: 1024, ...(deflate === true ? {} : deflate) },
+    httpCompression:
+      compression === false
+        ? false
+        : {
+            threshold: (compression === true ? undefined : compression.threshold) ?? defaults.compressionThreshold,
+            level: (compression === true ? undefined : compression.level) ?? -1,
+          },
+    initialPacket: user.initialPacket,
+    scheduler: user.scheduler ?? realScheduler,
+    timerResolution,
+    path: computePath(user),
+    destroyUpgrade: user.destroyUpgrade ?? defaults.destroyUpgrade,
+    destroyUpgradeTimeout: positiveInt("destroyUpgradeTimeout", user.destroyUpgradeTimeout, defaults.destroyUpgradeTimeout),
+  };
+}

@@ -1,0 +1,327 @@
+/** @module The Server: session table, request/upgrade dispatch, handshake, and shutdown. */
+
+import type { IncomingMessage, OutgoingHttpHeaders, Server as HttpServer, ServerResponse } from "node:http";
+import type { Duplex } from "node:stream";
+import { EventEmitter } from "eventemitter3";
+import type { WebSocket, WebSocketServer } from "ws";
+import { negotiateHeartbeat, ProtocolError, type ProtocolErrorInfo, type Scheduler } from "@heartwire/shared";
+import { askAllowRequest } from "./allow-request.js";
+import { attachToHttpServer } from "./attach.js";
+import { serializeCookie } from "./cookie.js";
+import { applyCors } from "./cors.js";
+import { abortUpgrade, sendProtocolError } from "./http-responses.js";
+import { runMiddlewares, UpgradeResponse, type Middleware } from "./middleware.js";
+import { resolveOptions, type AttachOptions, type ResolvedOptions, type ServerOptions, type TransportName } from "./options.js";
+import { parseEngineQuery, type EngineQuery } from "./request-query.js";
+import { createSessionId, defaultGenerateId } from "./session-id.js";
+import { kMaybeUpgrade, kOpen, kShutdown, Socket } from "./socket.js";
+import { TimerWheel } from "./timer-wheel.js";
+import { PollingTransport } from "./transports/polling.js";
+import type { QueuedPacket, ServerTransport, TransportHooks } from "./transports/transport.js";
+import { WebSocketTransport } from "./transports/websocket.js";
+import { verifyRequest } from "./verify.js";
+import { createWebSocketServer } from "./websocket-server.js";
+
+/** The payload of `connection_error`: which request, which protocol error, and why. */
+export interface ConnectionErrorEvent {
+  readonly req: IncomingMessage;
+  readonly code: ProtocolErrorInfo["code"];
+  /** The canonical message of the code. */
+  readonly message: string;
+  readonly context: Readonly<Record<string, unknown>>;
+}
+
+/** Typed events of a {@link Server}. */
+export interface ServerEvents {
+  /** A new session opened. */
+  connection: (socket: Socket) => void;
+  /** A request was refused. */
+  connection_error: (error: ConnectionErrorEvent) => void;
+  /** Headers of a handshake response (polling 200 or WebSocket 101); mutate to add headers. */
+  initial_headers: (headers: OutgoingHttpHeaders, req: IncomingMessage) => void;
+  /** Headers of every data response (and the 101); mutate to add headers. */
+  headers: (headers: OutgoingHttpHeaders, req: IncomingMessage) => void;
+  /** A socket handed packets to its transport. */
+  flush: (socket: Socket, buffer: readonly QueuedPacket[]) => void;
+  /** A socket's transport wrote everything it was given. */
+  drain: (socket: Socket) => void;
+}
+
+/** Options of {@link Server.close}. */
+export interface CloseOptions {
+  /**
+   * Flush each socket's buffer and send the close packet (reason "forced close") instead of
+   * dropping everything at once (reason "server shutting down"). @default false
+   */
+  readonly graceful?: boolean;
+}
+
+interface RequestState {
+  readonly query: EngineQuery;
+  upgradeResponse?: UpgradeResponse;
+}
+
+function noop(): void {}
+
+/** An Engine.IO v4 server; a drop-in for engine.io's `Server`. */
+export class Server extends EventEmitter<ServerEvents> {
+  /**
+   * Open sessions by id. A null-prototype object (engine.io exposes a plain object), kept in step
+   * with an internal Map that every lookup uses, so no peer string ever reaches an object key.
+   */
+  readonly clients: Record<string, Socket> = Object.create(null) as Record<string, Socket>;
+  /** The http.Server created by `listen()`, if any. */
+  httpServer: HttpServer | undefined;
+  /** The resolved options. */
+  readonly opts: ResolvedOptions;
+  readonly #sessions = new Map<string, Socket>();
+  readonly #middlewares: Middleware[] = [];
+  readonly #requests = new WeakMap<IncomingMessage, RequestState>();
+  readonly #heartbeatScheduler: Scheduler;
+  readonly #options: ServerOptions;
+  #wss: WebSocketServer | undefined;
+
+  /** Creates a server; attach it with {@link Server.attach} or feed it requests yourself. */
+  constructor(options: ServerOptions = {}) {
+    super();
+    this.#options = options;
+    this.opts = resolveOptions(options);
+    const { scheduler, timerResolution } = this.opts;
+    this.#heartbeatScheduler = timerResolution > 0 ? new TimerWheel(scheduler, timerResolution) : scheduler;
+  }
+
+  /** Number of open sessions. */
+  get clientsCount(): number {
+    return this.#sessions.size;
+  }
+
+  /** Adds an Express-style middleware run on every request and upgrade (an error refuses with code 3). */
+  use(middleware: Middleware): this {
+    this.#middlewares.push(middleware);
+    return this;
+  }
+
+  /** Transports a session on `transport` may upgrade to. */
+  upgrades(transport: TransportName): TransportName[] {
+    if (!this.opts.allowUpgrades || transport !== "polling" || !this.opts.transports.includes("websocket")) return [];
+    return ["websocket"];
+  }
+
+  /** Picks a new session id; override (or pass `generateId`) to choose your own. May return a Promise. */
+  generateId(req: IncomingMessage): string | PromiseLike<string> {
+    return this.opts.generateId ? this.opts.generateId(req) : defaultGenerateId();
+  }
+
+  /** Hooks this server onto an http.Server under `options.path` (default: the constructor's path). */
+  attach(httpServer: HttpServer, options: AttachOptions = {}): this {
+    attachToHttpServer(this, httpServer, { ...this.#options, ...options }, this.opts.scheduler);
+    return this;
+  }
+
+  /** Closes every session (see {@link CloseOptions}) and the WebSocket server. */
+  close(options: CloseOptions = {}): this {
+    for (const socket of [...this.#sessions.values()]) {
+      if (options.graceful) socket.close();
+      else socket[kShutdown]();
+    }
+    this.#wss?.close();
+    this.#wss = undefined;
+    return this;
+  }
+
+  /** Handles an HTTP request for the engine path (polling and preflights). */
+  handleRequest(req: IncomingMessage, res: ServerResponse): void {
+    req.on("error", noop);
+    res.on("error", noop);
+    const state: RequestState = { query: parseEngineQuery(req) };
+    this.#requests.set(req, state);
+    this.#dispatchRequest(req, res, state).catch(() => {
+      if (!res.headersSent) res.writeHead(500).end();
+      else res.destroy();
+    });
+  }
+
+  /** Handles an HTTP Upgrade for the engine path (WebSocket handshakes and upgrades). */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    req.on("error", noop);
+    socket.on("error", noop);
+    const upgradeResponse = new UpgradeResponse(socket);
+    const state: RequestState = { query: parseEngineQuery(req), upgradeResponse };
+    this.#requests.set(req, state);
+    this.#dispatchUpgrade(req, socket, Buffer.from(head ?? []), state).catch(() => socket.destroy());
+  }
+
+  async #dispatchRequest(req: IncomingMessage, res: ServerResponse, state: RequestState): Promise<void> {
+    if (this.opts.cors && (await applyCors(this.opts.cors, req, res))) return;
+    if (!(await this.#middlewaresPass(req, res, (info, context) => this.#refuseRequest(req, res, info, context)))) return;
+    const verdict = verifyRequest({ method: req.method, query: state.query, origin: req.headers.origin, upgrade: false }, this.opts.transports, (sid) => this.#view(sid));
+    if (!verdict.ok) return this.#refuseRequest(req, res, verdict.error, verdict.context);
+    if (verdict.kind === "session") {
+      const transport = this.#sessions.get(verdict.sid)?.transport;
+      if (transport instanceof PollingTransport) transport.onRequest(req, res);
+      else this.#refuseRequest(req, res, ProtocolError.BAD_REQUEST, { name: "TRANSPORT_MISMATCH" });
+      return;
+    }
+    const id = await this.#admit(req, state, (info, context, message) => this.#refuseRequest(req, res, info, context, message));
+    if (id === undefined) return;
+    const transport = new PollingTransport({ ...this.opts, hooks: this.#hooks(id) });
+    const socket = this.#open(id, req, state, transport);
+    // The handshake GET carries the open packet alone; sends in `connection` wait for the next GET.
+    transport.onRequest(req, res);
+    this.#announce(socket);
+  }
+
+  async #dispatchUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, state: RequestState): Promise<void> {
+    const refuse = (info: ProtocolErrorInfo, context: Record<string, unknown>, message?: string): void => {
+      this.#emitError(req, info, context);
+      abortUpgrade(socket, message ?? info.message);
+    };
+    if (!this.opts.transports.includes("websocket")) return refuse(ProtocolError.UNKNOWN_TRANSPORT, { transport: state.query.transport });
+    const res = state.upgradeResponse!.asResponse();
+    if (!(await this.#middlewaresPass(req, res, refuse))) return;
+    const verdict = verifyRequest({ method: req.method, query: state.query, origin: req.headers.origin, upgrade: true }, this.opts.transports, (sid) => this.#view(sid));
+    if (!verdict.ok) return refuse(verdict.error, verdict.context);
+    const supportsBinary = !state.query.b64;
+    if (verdict.kind === "session") {
+      this.#upgradeSocket(req, socket, head, (ws) => {
+        const transport = new WebSocketTransport(ws, supportsBinary);
+        const client = this.#sessions.get(verdict.sid);
+        if (client === undefined) transport.close();
+        else client[kMaybeUpgrade](transport);
+      });
+      return;
+    }
+    const id = await this.#admit(req, state, refuse);
+    if (id === undefined) return;
+    this.#upgradeSocket(req, socket, head, (ws) => {
+      this.#announce(this.#open(id, req, state, new WebSocketTransport(ws, supportsBinary)));
+    });
+  }
+
+  /** Runs the middlewares; on failure refuses with code 3 and returns false. */
+  async #middlewaresPass(
+    req: IncomingMessage,
+    res: ServerResponse,
+    refuse: (info: ProtocolErrorInfo, context: Record<string, unknown>) => void,
+  ): Promise<boolean> {
+    if (this.#middlewares.length === 0) return true;
+    try {
+      return await runMiddlewares(this.#middlewares, req, res);
+    } catch (error) {
+      refuse(ProtocolError.BAD_REQUEST, { name: "MIDDLEWARE_FAILURE", error });
+      return false;
+    }
+  }
+
+  /**
+   * The checks shared by both handshakes: allowRequest, EIO version, session id. Resolves the new id,
+   * or `undefined` once the request has been refused.
+   */
+  async #admit(
+    req: IncomingMessage,
+    state: RequestState,
+    refuse: (info: ProtocolErrorInfo, context: Record<string, unknown>, message?: string) => void,
+  ): Promise<string | undefined> {
+    if (this.opts.allowRequest) {
+      const decision = await askAllowRequest(this.opts.allowRequest, req);
+      if (!decision.allowed) {
+        refuse(ProtocolError.FORBIDDEN, { message: decision.message }, decision.message);
+        return undefined;
+      }
+    }
+    if (state.query.eio !== "4") {
+      refuse(ProtocolError.UNSUPPORTED_PROTOCOL_VERSION, { protocol: state.query.eio });
+      return undefined;
+    }
+    try {
+      return await createSessionId((r) => this.generateId(r), req, (candidate) => this.#sessions.has(candidate));
+    } catch (error) {
+      refuse(ProtocolError.BAD_REQUEST, { name: "ID_GENERATION_ERROR", error });
+      return undefined;
+    }
+  }
+
+  /** Hooks a transport calls to decorate response headers of session `id`. */
+  #hooks(id: string): TransportHooks {
+    return { headers: (headers, req) => this.#decorateHeaders(headers, req, id) };
+  }
+
+  /** Registers a session on its first transport and queues the open packet; `undefined` if the id got taken. */
+  #open(id: string, req: IncomingMessage, state: RequestState, transport: ServerTransport): Socket | undefined {
+    if (this.#sessions.has(id)) {
+      transport.close();
+      return undefined;
+    }
+    const timing = negotiateHeartbeat(
+      { pingInterval: state.query.params.get("pingInterval") ?? undefined, pingTimeout: state.query.params.get("pingTimeout") ?? undefined },
+      this.opts,
+    );
+    const socket = new Socket({
+      id,
+      request: req,
+      transport,
+      options: this.opts,
+      timing,
+      heartbeatScheduler: this.#heartbeatScheduler,
+      upgrades: this.upgrades(transport.name),
+      onClosed: (s) => this.#forget(s),
+      onFlush: (s, buffer) => this.emit("flush", s, buffer),
+      onDrain: (s) => this.emit("drain", s),
+    });
+    this.#sessions.set(id, socket);
+    this.clients[id] = socket;
+    socket[kOpen]();
+    return socket;
+  }
+
+  #announce(socket: Socket | undefined): void {
+    if (socket !== undefined && socket.readyState === "open") this.emit("connection", socket);
+  }
+
+  #forget(socket: Socket): void {
+    if (this.#sessions.get(socket.id) !== socket) return;
+    this.#sessions.delete(socket.id);
+    delete this.clients[socket.id];
+  }
+
+  #view(sid: string): { transportName: TransportName; upgraded: boolean; upgrading: boolean } | undefined {
+    const socket = this.#sessions.get(sid);
+    return socket && { transportName: socket.transport.name, upgraded: socket.upgraded, upgrading: socket.upgrading };
+  }
+
+  #upgradeSocket(req: IncomingMessage, socket: Duplex, head: Buffer, done: (ws: WebSocket) => void): void {
+    this.#ws().handleUpgrade(req, socket, head, (ws) => {
+      ws.on("error", noop);
+      done(ws);
+    });
+  }
+
+  #ws(): WebSocketServer {
+    this.#wss ??= createWebSocketServer(this.opts, (headers, req) => {
+      const state = this.#requests.get(req);
+      Object.assign(headers, state?.upgradeResponse?.headers);
+      if (state !== undefined && state.query.sid === null) this.emit("initial_headers", headers, req);
+      this.emit("headers", headers, req);
+    });
+    return this.#wss;
+  }
+
+  /** Adds the sid cookie (handshake only) and lets listeners edit the headers. */
+  #decorateHeaders(headers: OutgoingHttpHeaders, req: IncomingMessage, id: string): void {
+    const handshake = this.#requests.get(req)?.query.sid === null;
+    if (handshake) {
+      if (this.opts.cookie) headers["Set-Cookie"] = [serializeCookie(id, this.opts.cookie)];
+      this.emit("initial_headers", headers, req);
+    }
+    this.emit("headers", headers, req);
+  }
+
+  #emitError(req: IncomingMessage, info: ProtocolErrorInfo, context: Record<string, unknown>): void {
+    this.emit("connection_error", { req, code: info.code, message: info.message, context });
+  }
+
+  #refuseRequest(req: IncomingMessage, res: ServerResponse, info: ProtocolErrorInfo, context: Record<string, unknown>, message?: string): void {
+    this.#emitError(req, info, context);
+    sendProtocolError(res, info, message);
+  }
+}

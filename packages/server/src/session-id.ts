@@ -1,0 +1,29 @@
+/** @module Session ids: the default generator and the call into a user's (sync or async) `generateId`. */
+
+import { randomBytes } from "node:crypto";
+import type { IncomingMessage } from "node:http";
+import type { GenerateId } from "./options.js";
+
+/** 15 random bytes as 20 url-safe base64 characters (120 bits; engine.io's base64id has the same length). */
+export function defaultGenerateId(): string {
+  return randomBytes(15).toString("base64url");
+}
+
+const MAX_ID_LENGTH = 256;
+
+/**
+ * Calls `generate` and checks its result: a non-empty string of at most 256 printable ASCII
+ * characters that is not yet in use. Rejects otherwise, so the handshake answers code 3.
+ */
+export async function createSessionId(
+  generate: GenerateId,
+  req: IncomingMessage,
+  inUse: (id: string) => boolean,
+): Promise<string> {
+  const id: unknown = await generate(req);
+  if (typeof id !== "string" || id.length === 0 || id.length > MAX_ID_LENGTH || !/^[\x21-\x7e]+$/.test(id)) {
+    throw new TypeError(`generateId returned an unusable id ${JSON.stringify(id)}`);
+  }
+  if (inUse(id)) throw new TypeError(`generateId returned an id already in use`);
+  return id;
+}

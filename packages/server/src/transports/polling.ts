@@ -1,0 +1,286 @@
+/** @module The HTTP long-polling transport: a held GET carries batched packets out, POSTs carry packets in. */
+
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:http";
+import { EventEmitter } from "eventemitter3";
+import { decodePayload, encodePayload, HeartwireError, type Scheduler, type TimerHandle } from "@heartwire/shared";
+import { readBody } from "../body-reader.js";
+import { chooseEncoding, compress } from "../http-compression.js";
+import { sendStatus } from "../http-responses.js";
+import type { HttpCompressionOptions } from "../options.js";
+import type { QueuedPacket, ServerTransport, TransportEvents, TransportHooks } from "./transport.js";
+
+/** Limits and collaborators of a polling transport. */
+export interface PollingOptions {
+  readonly maxHttpBufferSize: number;
+  readonly maxPacketsPerPayload: number;
+  readonly httpBodyTimeout: number;
+  readonly closeTimeout: number;
+  readonly httpCompression: false | Required<HttpCompressionOptions>;
+  readonly scheduler: Scheduler;
+  readonly hooks: TransportHooks;
+}
+
+/** Transport lifecycle: open; closing (waiting for a GET to carry the `1`); closed. */
+type PollingState = "open" | "closing" | "closed";
+
+interface PendingPoll {
+  readonly req: IncomingMessage;
+  readonly res: ServerResponse;
+}
+
+const asBuffer = (bytes: Uint8Array): Buffer => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+
+/**
+ * Long-polling per engine.io (PROTOCOL.md §1.4): one GET and one POST at a time (a second one is
+ * answered 400 and fails the transport), every queued packet in one `\x1e`-joined response,
+ * `200 ok` for POSTs, 413/408 for oversized or trickling bodies, 500 for other methods.
+ */
+export class PollingTransport extends EventEmitter<TransportEvents> implements ServerTransport {
+  /** Always `"polling"`. */
+  readonly name = "polling" as const;
+  readonly #options: PollingOptions;
+  #poll: PendingPoll | undefined;
+  #writing = false;
+  #posting: IncomingMessage | undefined;
+  #state: PollingState = "open";
+  #closeTimer: TimerHandle | undefined;
+  #linger = false;
+
+  /** Creates a transport; feed it requests with {@link PollingTransport.onRequest}. */
+  constructor(options: PollingOptions) {
+    super();
+    this.#options = options;
+  }
+
+  /** True while a GET is waiting for data. */
+  get writable(): boolean {
+    return this.#poll !== undefined && !this.#writing && this.#state !== "closed";
+  }
+
+  /** True once closed. */
+  get closed(): boolean {
+    return this.#state === "closed";
+  }
+
+  /** Handles one HTTP request of this session. */
+  onRequest(req: IncomingMessage, res: ServerResponse): void {
+    if (req.method === "GET") this.#onPoll(req, res);
+    else if (req.method === "POST") {
+      this.#onData(req, res).catch((error: unknown) => {
+        res.destroy();
+        this.#fail(`data request failed: ${error instanceof Error ? error.message : String(error)}`);
+      });
+    }
+    else sendStatus(res, 500);
+  }
+
+  /** Answers the pending GET with `packets` (plus `1` when a close is pending). */
+  send(packets: readonly QueuedPacket[], options: { thenClose?: boolean } = {}): void {
+    const poll = this.#poll;
+    if (poll === undefined || this.#writing) return;
+    if (options.thenClose && this.#state === "open") {
+      this.#state = "closing";
+      this.#abortPost();
+    }
+    let out = packets;
+    const closing = this.#state === "closing";
+    if (closing) out = [...packets, { type: "close", options: { compress: false } }];
+    this.#poll = undefined;
+    this.#writing = true;
+    const payload = encodePayload(out);
+    const wantsCompression = out.some((p) => p.options.compress);
+    void this.#write(poll, payload, wantsCompression).then(() => {
+      this.#writing = false;
+      if (closing) {
+        if (packets.length > 0) this.emit("drain");
+        this.#finishClose();
+      }
+      else if (this.#state === "closing") this.#continueClose();
+      else if (this.#state === "open") this.emit("drain");
+    });
+  }
+
+  /**
+   * Orderly close: a pending GET carries `1`. Without one, `linger` waits for the next GET (up to
+   * `closeTimeout`, on an unref'd timer); otherwise the transport closes at once.
+   */
+  close(options: { linger?: boolean } = {}): void {
+    if (this.#state === "closed") return;
+    if (this.#state === "closing") {
+      // A close that may not linger cuts a lingering one short (server shutdown, socket closed).
+      if (this.#linger && options.linger !== true) {
+        this.#linger = false;
+        this.#closeTimer?.cancel();
+        if (!this.#writing) this.#continueClose();
+      }
+      return;
+    }
+    this.#state = "closing";
+    this.#linger = options.linger === true;
+    this.#abortPost();
+    if (!this.#writing) this.#continueClose();
+  }
+
+  #continueClose(): void {
+    if (this.#poll !== undefined) this.send([]);
+    else if (this.#linger) {
+      this.#closeTimer = this.#options.scheduler.setTimeout(() => this.#finishClose(), this.#options.closeTimeout);
+      this.#closeTimer.unref();
+    } else this.#finishClose();
+  }
+
+  /** Drops the transport (after an upgrade): a pending GET gets a `6` noop, nothing waits. */
+  discard(): void {
+    if (this.#state === "closed") return;
+    this.#abortPost();
+    if (this.#poll !== undefined && !this.#writing) {
+      const poll = this.#poll;
+      void this.#write(poll, "6", false);
+    }
+    this.#poll = undefined;
+    this.#finishClose();
+  }
+
+  #onPoll(req: IncomingMessage, res: ServerResponse): void {
+    if (this.#poll !== undefined) {
+      sendStatus(res, 400);
+      this.#fail("overlap from client");
+      return;
+    }
+    if (this.#state === "closed") {
+      sendStatus(res, 400);
+      return;
+    }
+    this.#poll = { req, res };
+    res.once("close", () => {
+      if (this.#poll?.res === res && !res.writableEnded) {
+        this.#poll = undefined;
+        this.#fail("poll connection closed prematurely");
+      }
+    });
+    if (this.#state === "closing") {
+      this.#closeTimer?.cancel();
+      if (!this.#writing) this.send([]);
+      return;
+    }
+    this.emit("ready");
+  }
+
+  async #onData(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (this.#posting !== undefined) {
+      sendStatus(res, 400);
+      this.#fail("data request overlap from client");
+      return;
+    }
+    if (req.headers["content-type"] === "application/octet-stream") {
+      sendStatus(res, 400);
+      this.#fail("invalid content");
+      return;
+    }
+    if (this.#state !== "open") {
+      sendStatus(res, 400);
+      return;
+    }
+    this.#posting = req;
+    const result = await readBody(req, {
+      maxBytes: this.#options.maxHttpBufferSize,
+      timeoutMs: this.#options.httpBodyTimeout,
+      scheduler: this.#options.scheduler,
+    });
+    if (this.#posting === req) this.#posting = undefined;
+    if (!result.ok) {
+      if (result.reason === "too-large") sendStatus(res, 413, true);
+      else if (result.reason === "timeout") sendStatus(res, 408, true);
+      const what = { "too-large": "payload too large", timeout: "body read timeout", aborted: "data request closed prematurely" };
+      this.#fail(what[result.reason], result.reason === "too-large" ? "HW_ERR_PAYLOAD_TOO_LARGE" : undefined);
+      return;
+    }
+    const headers: OutgoingHttpHeaders = { "Content-Type": "text/html", "Content-Length": 2, "cache-control": "no-store" };
+    this.#options.hooks.headers(headers, req);
+    if (!res.headersSent) {
+      res.writeHead(200, headers);
+      res.end("ok");
+    }
+    if (this.#state !== "open") return;
+    const decoded = decodePayload(result.body, { maxPackets: this.#options.maxPacketsPerPayload, binary: asBuffer });
+    if (!decoded.ok) {
+      this.emit("parseError", decoded.error);
+      return;
+    }
+    for (const packet of decoded.value) {
+      if (this.#state !== "open") return;
+      if (packet.type === "close") {
+        this.#onPeerClose();
+        return;
+      }
+      this.emit("packet", packet);
+    }
+  }
+
+  /** The client POSTed `1`: release a pending GET with a noop, then close. */
+  #onPeerClose(): void {
+    if (this.#poll !== undefined && !this.#writing) void this.#write(this.#poll, "6", false);
+    this.#poll = undefined;
+    this.#finishClose();
+  }
+
+  #abortPost(): void {
+    const post = this.#posting;
+    this.#posting = undefined;
+    if (post !== undefined) post.destroy();
+  }
+
+  #fail(message: string, code: "HW_ERR_TRANSPORT" | "HW_ERR_PAYLOAD_TOO_LARGE" = "HW_ERR_TRANSPORT"): void {
+    if (this.#state === "closed") return;
+    this.emit("error", new HeartwireError(code, message));
+  }
+
+  #finishClose(): void {
+    if (this.#state === "closed") return;
+    this.#state = "closed";
+    this.#closeTimer?.cancel();
+    this.#abortPost();
+    const poll = this.#poll;
+    this.#poll = undefined;
+    if (poll !== undefined) sendStatus(poll.res, 400);
+    this.emit("close");
+  }
+
+  /** Writes one poll response (compressed when worthwhile); resolves once finished or the connection is gone. */
+  async #write(poll: PendingPoll, payload: string, wantsCompression: boolean): Promise<void> {
+    const { req, res } = poll;
+    const headers: OutgoingHttpHeaders = { "Content-Type": "text/plain; charset=UTF-8", "cache-control": "no-store" };
+    let body: Buffer = Buffer.from(payload, "utf8");
+    const settings = this.#options.httpCompression;
+    if (settings && wantsCompression && body.length >= settings.threshold) {
+      const coding = chooseEncoding(req);
+      const compressed = coding === undefined ? undefined : await compress(body, coding, settings.level);
+      if (compressed !== undefined && coding !== undefined) {
+        body = compressed;
+        headers["Content-Encoding"] = coding;
+        headers["Vary"] = "Accept-Encoding";
+      }
+    }
+    headers["Content-Length"] = body.length;
+    this.#options.hooks.headers(headers, req);
+    if (res.headersSent || res.destroyed) return;
+    await new Promise<void>((resolve) => {
+      let done = false;
+      const finish = (): void => {
+        if (done) return;
+        done = true;
+        resolve();
+      };
+      res.once("close", finish);
+      try {
+        res.writeHead(200, headers);
+        res.end(body, finish);
+      } catch (error) {
+        // A header a listener set that HTTP cannot carry: drop this response, fail the transport.
+        res.destroy();
+        this.#fail(`cannot write poll response: ${error instanceof Error ? error.message : String(error)}`);
+        finish();
+      }
+    });
+  }
+}

@@ -1,0 +1,58 @@
+/** @module The interface every server transport implements, and the hooks the server gives it. */
+
+import type { IncomingMessage, OutgoingHttpHeaders } from "node:http";
+import type { EventEmitter } from "eventemitter3";
+import type { BinaryInput, HeartwireError, Packet, PacketDecodeError, PacketType, PayloadDecodeError } from "@heartwire/shared";
+import type { TransportName } from "../options.js";
+
+/** A packet waiting to be written, as the socket queued it. */
+export interface QueuedPacket {
+  readonly type: PacketType;
+  readonly data?: string | BinaryInput | undefined;
+  /** engine.io's per-packet options; `compress: false` skips compression. */
+  readonly options: { readonly compress: boolean };
+}
+
+/** Events a transport emits to its socket. */
+export interface TransportEvents {
+  /** A decoded packet from the peer (binary data as Buffer). */
+  packet: (packet: Packet<Buffer>) => void;
+  /** The peer sent something undecodable; the socket closes with "parse error". */
+  parseError: (error: PacketDecodeError | PayloadDecodeError) => void;
+  /** The transport can take packets now (polling: a GET arrived). */
+  ready: () => void;
+  /** Everything handed to `send()` so far has been written to the network. */
+  drain: () => void;
+  /** Something broke; the socket closes with "transport error". */
+  error: (error: HeartwireError) => void;
+  /** The transport is closed (peer close, `1` packet, or after `close()`). Emitted once. */
+  close: () => void;
+}
+
+/** Server-side hooks a transport calls while answering requests. */
+export interface TransportHooks {
+  /** Lets the server decorate response headers (cookie, `initial_headers`, `headers` events). */
+  headers(headers: OutgoingHttpHeaders, req: IncomingMessage): void;
+}
+
+/** What a socket needs from a transport; implemented by polling and websocket, joined by composition. */
+export interface ServerTransport extends EventEmitter<TransportEvents> {
+  /** `"polling"` or `"websocket"`. */
+  readonly name: TransportName;
+  /** True when `send()` writes at once (polling: a GET is waiting). */
+  readonly writable: boolean;
+  /** True once closed. */
+  readonly closed: boolean;
+  /**
+   * Writes packets; only call while `writable`. With `thenClose`, the transport closes right after
+   * (polling appends the `1` packet to this very response).
+   */
+  send(packets: readonly QueuedPacket[], options?: { thenClose?: boolean }): void;
+  /**
+   * Orderly close: polling delivers a `1` packet on the pending GET (with `linger`, on the next GET
+   * if none is pending); websocket closes the socket.
+   */
+  close(options?: { linger?: boolean }): void;
+  /** Drops the transport without a close packet (after an upgrade). */
+  discard(): void;
+}

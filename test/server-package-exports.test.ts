@@ -1,0 +1,20 @@
+/** @module @heartwire/server loads through its exports map with both import and require(). */
+
+import { expect } from "chai";
+import { createRequire } from "node:module";
+
+const require = createRequire(import.meta.url);
+const MEMBERS = ["Server", "Socket", "attach", "listen", "TimerWheel", "resolveOptions"];
+
+describe("@heartwire/server package exports", () => {
+  it("import() exposes the engine.io-shaped API", async () => {
+    const mod = (await import("@heartwire/server")) as Record<string, unknown>;
+    for (const member of MEMBERS) expect(mod[member], member).to.be.a("function");
+    expect(mod["protocol"]).to.equal(4);
+  });
+
+  it("require() works for CommonJS apps (Node >= 20.19)", () => {
+    const mod = require("@heartwire/server") as Record<string, unknown>;
+    for (const member of MEMBERS) expect(mod[member], member).to.be.a("function");
+  });
+});
