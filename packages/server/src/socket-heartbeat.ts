@@ -14,8 +14,17 @@ import {
   type TimerHandle,
 } from "@heartwire/shared";
 
-/** Where the heartbeat is: waiting to ping, waiting for the pong, or stopped for good. */
-export type HeartbeatPhase = "idle" | "waiting-to-ping" | "awaiting-pong" | "stopped";
+/**
+ * Where the heartbeat is: waiting to ping, waiting for the pong, past the deadline but giving
+ * already-arrived input one I/O turn to be read ("confirming"), or stopped for good.
+ */
+export type HeartbeatPhase = "idle" | "waiting-to-ping" | "awaiting-pong" | "confirming" | "stopped";
+
+/**
+ * A deadline timer that fires more than this many ms late means our event loop was blocked (the
+ * timer wheel alone adds at most its 10 ms resolution).
+ */
+const STALL_THRESHOLD = 25;
 
 /** What the heartbeat asks of its socket. */
 export interface HeartbeatCallbacks {
@@ -42,6 +51,7 @@ export class SocketHeartbeat {
   #pingQueuedAt = 0;
   #pingWrittenAt: number | undefined;
   #rtt: RttEstimate | undefined;
+  #minRtt = Infinity;
 
   /** Creates a stopped heartbeat; call {@link SocketHeartbeat.start} once the socket is open. */
   constructor(timing: HeartbeatTiming, scheduler: Scheduler, callbacks: HeartbeatCallbacks) {
@@ -75,12 +85,21 @@ export class SocketHeartbeat {
 
   /** A pong arrived. Returns false (and changes nothing) when no ping was outstanding. */
   pong(): boolean {
-    if (this.#phase !== "awaiting-pong") return false;
+    if (this.#phase !== "awaiting-pong" && this.#phase !== "confirming") return false;
     const now = this.#scheduler.now();
-    const sample = Math.max(0, now - (this.#pingWrittenAt ?? this.#pingQueuedAt));
+    const sentAt = this.#pingWrittenAt ?? this.#pingQueuedAt;
+    // If our own event loop stalled, the pong may have waited unread for a while. The client's
+    // deadline runs from the ping it got, so scheduling from `now` would push our next ping past
+    // it. Date the pong no later than the ping plus the usual round trip instead.
+    // The usual round trip is the smallest seen: a stall inflates samples (and the smoothed mean)
+    // but never the minimum. A sample above pingTimeout / 2 is far more likely our stall than the
+    // network, so the first one is capped there.
+    const sample = Math.max(0, now - sentAt);
+    this.#minRtt = Math.min(this.#minRtt, sample);
+    const pongAt = Math.min(now, sentAt + Math.min(this.#minRtt, this.#timing.pingTimeout / 2));
     this.#rtt = updateRtt(this.#rtt, sample);
     this.#phase = "waiting-to-ping";
-    this.#timer?.refresh(nextPingAt(now, this.#timing) - now);
+    this.#timer?.refresh(Math.max(0, nextPingAt(pongAt, this.#timing) - now));
     this.#callbacks.rtt(this.#rtt);
     return true;
   }
@@ -101,6 +120,18 @@ export class SocketHeartbeat {
       this.#timer?.refresh(pongDeadlineAt(now, this.#timing) - now);
       this.#callbacks.ping();
     } else if (this.#phase === "awaiting-pong") {
+      const late = this.#scheduler.now() - pongDeadlineAt(this.#pingQueuedAt, this.#timing);
+      if (late > STALL_THRESHOLD) {
+        // Our own event loop was blocked past the deadline. Timers run before sockets are read, so
+        // a pong that arrived meanwhile is still unread (and a POST on a new connection needs more
+        // than one loop turn). Give the backlog a short grace instead of blaming a live client.
+        this.#phase = "confirming";
+        this.#timer?.refresh(Math.min(late, this.#timing.pingTimeout / 4));
+        return;
+      }
+      this.stop();
+      this.#callbacks.timeout();
+    } else if (this.#phase === "confirming") {
       this.stop();
       this.#callbacks.timeout();
     }

@@ -1,0 +1,53 @@
+/**
+ * @module `@heartwire/client` for browsers: binds the browser platform (native WebSocket and fetch,
+ * page lifecycle hooks, page location as default URI) to the core Socket. Same exports as `index.ts`.
+ */
+
+import { Socket as CoreSocket } from "./socket.js";
+import { browserPlatform } from "./platform/browser.js";
+import { ReconnectingSocket as CoreReconnectingSocket, type ReconnectingSocketOptions } from "./reconnect.js";
+import type { SocketOptions } from "./options.js";
+
+/**
+ * An Engine.IO v4 client connection (engine.io-client compatible) for browsers: native WebSocket,
+ * polling via fetch; `uri` defaults to the page location.
+ */
+export class Socket extends CoreSocket {
+  /** `new Socket(uri, options)` or `new Socket(options)`. */
+  constructor(uri?: string | SocketOptions, options?: SocketOptions) {
+    super(uri, options, browserPlatform);
+  }
+}
+
+/**
+ * A connection that reopens by itself (a new Socket, so a new session, each time) with capped
+ * exponential backoff and full jitter; see {@link ReconnectingSocketOptions}.
+ */
+export class ReconnectingSocket extends CoreReconnectingSocket<Socket> {
+  /** `new ReconnectingSocket(uri, options)` or `new ReconnectingSocket(options)`. */
+  constructor(uri?: string | ReconnectingSocketOptions, options?: ReconnectingSocketOptions) {
+    super(uri, options, (u, o) => new Socket(u, o));
+  }
+}
+
+export { PROTOCOL_VERSION as protocol, HeartwireError } from "@heartwire/shared";
+export type { OpenPacket, OutgoingPacket, Scheduler, TimerHandle } from "@heartwire/shared";
+export { TransportError } from "./errors.js";
+export { CookieJar } from "./cookie-jar.js";
+export type { StoredCookie } from "./cookie-jar.js";
+export { isRefusal } from "./reconnect.js";
+export type { ReconnectingSocketOptions, ReconnectingSocketEvents, ReconnectState, SocketFactory } from "./reconnect.js";
+export type { SocketOptions, ReconnectOptions, TransportName } from "./options.js";
+export type { ReadyState, SocketCloseReason, CloseDetails, ReceivedPacket, SendOptions, SocketEvents } from "./socket-events.js";
+export type { ClientTransport, TransportCloseDetails, TransportEvents } from "./transports/transport.js";
+export type {
+  BinaryType,
+  BinaryMessage,
+  MessageData,
+  SendData,
+  HostIO,
+  HttpReply,
+  HttpRequestInit,
+  WebSocketLike,
+  WebSocketCloseInfo,
+} from "./platform/platform.js";

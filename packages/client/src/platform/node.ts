@@ -1,0 +1,139 @@
+/**
+ * @module The Node host: `ws` for WebSocket, global `fetch` for polling (a plain `node:http`
+ * request once the socket is unref'd, because a pending fetch cannot be unref'd), a cookie jar when
+ * `withCredentials` is set, and `unref()` on every connection the socket opened.
+ */
+
+import http from "node:http";
+import https from "node:https";
+import net from "node:net";
+import tls from "node:tls";
+import WebSocket from "ws";
+import { asArrayBuffer } from "@heartwire/shared";
+import { CookieJar } from "../cookie-jar.js";
+import type {
+  BinaryMessage,
+  BinaryType,
+  HostIO,
+  HostIOOptions,
+  HttpReply,
+  HttpRequestInit,
+  Platform,
+  WebSocketLike,
+} from "./platform.js";
+
+/** How long `ws` waits for the server's half of a closing handshake before dropping the connection, ms. */
+const WS_CLOSE_TIMEOUT = 5000;
+
+type ConnectOptions = net.NetConnectOpts & tls.ConnectionOptions & { socketPath?: string; host?: string };
+
+/** The network layer of one Node socket. */
+class NodeIO implements HostIO {
+  readonly #extraHeaders: Readonly<Record<string, string>>;
+  readonly #jar: CookieJar | undefined;
+  readonly #sockets = new Set<net.Socket>();
+  #unrefed = false;
+
+  constructor(options: HostIOOptions) {
+    this.#extraHeaders = options.extraHeaders;
+    this.#jar = options.withCredentials ? new CookieJar(options.now) : undefined;
+  }
+
+  get unrefed(): boolean {
+    return this.#unrefed;
+  }
+
+  unref(): void {
+    this.#unrefed = true;
+    for (const socket of this.#sockets) socket.unref();
+  }
+
+  ref(): void {
+    this.#unrefed = false;
+    for (const socket of this.#sockets) socket.ref();
+  }
+
+  request(url: string, init: HttpRequestInit): Promise<HttpReply> {
+    const headers: Record<string, string> = { ...init.headers };
+    const cookie = this.#jar?.cookieHeader(url);
+    if (cookie !== undefined) headers["cookie"] = cookie;
+    return this.#unrefed ? this.#httpRequest(url, init, headers) : this.#fetch(url, init, headers);
+  }
+
+  openWebSocket(url: string, headers: Readonly<Record<string, string>>): WebSocketLike {
+    const all: Record<string, string> = { ...headers };
+    const cookie = this.#jar?.cookieHeader(url);
+    if (cookie !== undefined) all["cookie"] = cookie;
+    // ws calls `createConnection(options)` with the request options, like its own net/tls connectors.
+    const connect = (options: ConnectOptions): net.Socket => this.#connect(options, url.startsWith("wss:"));
+    const wsOptions = { headers: all, closeTimeout: WS_CLOSE_TIMEOUT, createConnection: connect };
+    const ws = new WebSocket(url, wsOptions as unknown as WebSocket.ClientOptions);
+    ws.on("upgrade", (response) => this.#storeCookies(url, response.headers));
+    return ws as unknown as WebSocketLike;
+  }
+
+  async #fetch(url: string, init: HttpRequestInit, headers: Record<string, string>): Promise<HttpReply> {
+    const response = await fetch(url, { method: init.method, headers, body: init.body, signal: init.signal });
+    if (this.#jar) this.#jar.setCookies(response.headers.getSetCookie(), url, response.headers.get("date"));
+    return { status: response.status, text: () => response.text() };
+  }
+
+  #httpRequest(url: string, init: HttpRequestInit, headers: Record<string, string>): Promise<HttpReply> {
+    return new Promise<HttpReply>((resolve, reject) => {
+      const send = url.startsWith("https:") ? https.request : http.request;
+      const request = send(url, { method: init.method, headers, signal: init.signal, agent: false }, (response) => {
+        this.#storeCookies(url, response.headers);
+        const chunks: Buffer[] = [];
+        response.on("data", (chunk: Buffer) => chunks.push(chunk));
+        response.on("error", reject);
+        response.on("end", () => {
+          const body = Buffer.concat(chunks).toString("utf8");
+          resolve({ status: response.statusCode ?? 0, text: () => Promise.resolve(body) });
+        });
+      });
+      request.on("socket", (socket) => this.#track(socket));
+      request.on("error", reject);
+      request.end(init.body);
+    });
+  }
+
+  #connect(options: ConnectOptions, secure: boolean): net.Socket {
+    // Same adjustments as ws' own connectors: `path` is the request path, not an IPC path.
+    let socket: net.Socket;
+    if (secure) {
+      const servername = options.servername ?? (net.isIP(options.host ?? "") ? "" : options.host);
+      socket = tls.connect({ ...options, path: undefined, servername } as tls.ConnectionOptions);
+    } else {
+      socket = net.connect({ ...options, path: options.socketPath } as net.NetConnectOpts);
+    }
+    this.#track(socket);
+    return socket;
+  }
+
+  #track(socket: net.Socket): void {
+    if (this.#sockets.has(socket)) return;
+    this.#sockets.add(socket);
+    if (this.#unrefed) socket.unref();
+    socket.once("close", () => this.#sockets.delete(socket));
+  }
+
+  #storeCookies(url: string, headers: http.IncomingHttpHeaders): void {
+    const setCookie = headers["set-cookie"];
+    if (this.#jar && setCookie) this.#jar.setCookies(setCookie, url, headers["date"]);
+  }
+}
+
+function decodeBinary(bytes: Uint8Array, binaryType: BinaryType): BinaryMessage {
+  if (binaryType === "arraybuffer") return asArrayBuffer(bytes);
+  if (binaryType === "blob") return new Blob([asArrayBuffer(bytes)]);
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+/** The Node platform: `ws`, fetch/http, cookie jar, unref; no page, so no location or lifecycle. */
+export const nodePlatform: Platform = Object.freeze({
+  defaultBinaryType: "nodebuffer" as const,
+  createIO: (options: HostIOOptions): HostIO => new NodeIO(options),
+  decodeBinary,
+  location: () => undefined,
+  watchLifecycle: () => () => {},
+});

@@ -1,0 +1,120 @@
+/**
+ * @module The seam between the core client and its host: how to open a WebSocket, make an HTTP
+ * request, turn bytes into the user's binary type and watch page lifecycle. `platform/node.ts` and
+ * `platform/browser.ts` implement it; the core never touches a host API directly.
+ */
+
+/** What received binary messages are delivered as (engine.io-client's `binaryType`). */
+export type BinaryType = "nodebuffer" | "arraybuffer" | "blob";
+
+/** A received binary message: a Buffer (Node `"nodebuffer"`), an ArrayBuffer, or a Blob. */
+export type BinaryMessage = Uint8Array | ArrayBuffer | Blob;
+
+/** A received message: text, or binary in the socket's {@link BinaryType}. */
+export type MessageData = string | BinaryMessage;
+
+/** Data accepted by `send()`: text, an ArrayBuffer or any view on one (Uint8Array, Buffer, DataView…). */
+export type SendData = string | ArrayBuffer | ArrayBufferView;
+
+/** The close event a WebSocket reports. */
+export interface WebSocketCloseInfo {
+  readonly code: number;
+  readonly reason: string;
+}
+
+/**
+ * The structural subset of the browser `WebSocket` (and of `ws` in Node) the websocket transport
+ * uses. Handlers are plain properties so both implementations fit.
+ */
+export interface WebSocketLike {
+  /** Set to `"arraybuffer"` by the transport. */
+  binaryType: string;
+  /** 0 connecting, 1 open, 2 closing, 3 closed. */
+  readonly readyState: number;
+  /** Called once the connection is open. */
+  onopen: ((event: unknown) => void) | null;
+  /** Called for each frame: `data` is a string (text frame) or an ArrayBuffer (binary frame). */
+  onmessage: ((event: { readonly data: unknown }) => void) | null;
+  /** Called when the connection closed. */
+  onclose: ((event: WebSocketCloseInfo) => void) | null;
+  /** Called on a connection error (a close follows). */
+  onerror: ((event: unknown) => void) | null;
+  /** Queues one frame. */
+  send(data: string | ArrayBufferLike | ArrayBufferView): void;
+  /** Starts the closing handshake. */
+  close(code?: number, reason?: string): void;
+  /** Drops the connection without a closing handshake (Node `ws` only). */
+  terminate?(): void;
+}
+
+/** One HTTP request of the polling transport. */
+export interface HttpRequestInit {
+  readonly method: "GET" | "POST";
+  /** Request headers (extraHeaders, content type); the host adds cookies when it keeps a jar. */
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body?: string | undefined;
+  /** Aborts the request; the promise then rejects. */
+  readonly signal: AbortSignal;
+}
+
+/** The part of an HTTP response the polling transport reads. */
+export interface HttpReply {
+  readonly status: number;
+  /** The whole body as text. */
+  text(): Promise<string>;
+}
+
+/** The network layer of one socket: created per socket so cookie jars and unref state are per socket. */
+export interface HostIO {
+  /** Makes one HTTP request (fetch in browsers and in Node). */
+  request(url: string, init: HttpRequestInit): Promise<HttpReply>;
+  /** Opens a WebSocket (`ws` in Node, the native one in browsers). May throw on a malformed URL. */
+  openWebSocket(url: string, headers: Readonly<Record<string, string>>): WebSocketLike;
+  /** Lets the process exit while connections made through this object are open (Node only). */
+  unref(): void;
+  /** Undoes {@link HostIO.unref}. */
+  ref(): void;
+  /** True after {@link HostIO.unref}. */
+  readonly unrefed: boolean;
+}
+
+/** Settings the host needs to build a {@link HostIO}. */
+export interface HostIOOptions {
+  /** Headers added to every HTTP request and (Node) to the WebSocket handshake. */
+  readonly extraHeaders: Readonly<Record<string, string>>;
+  /** Send credentials: CORS credentials in browsers, a cookie jar in Node. */
+  readonly withCredentials: boolean;
+  /** The socket's monotonic clock, used for cookie expiry. */
+  readonly now: () => number;
+}
+
+/** Where the page lives, used as the default URI in browsers. */
+export interface PageLocation {
+  readonly protocol: string;
+  readonly hostname: string;
+  readonly port: string;
+}
+
+/** Callbacks a platform calls on page lifecycle events; only the ones given are subscribed. */
+export interface LifecycleHandlers {
+  /** The page became visible, was shown from the back/forward cache, or the network came back. */
+  readonly wake: () => void;
+  /** The browser reports that the network is gone. */
+  readonly offline?: (() => void) | undefined;
+  /** The page is being unloaded (subscribing to it is avoided unless asked: it disables the bfcache). */
+  readonly beforeUnload?: (() => void) | undefined;
+}
+
+/** Everything host-specific the core client needs. */
+export interface Platform {
+  /** `"nodebuffer"` in Node, `"arraybuffer"` in browsers. */
+  readonly defaultBinaryType: BinaryType;
+  /** Builds the network layer for one socket. */
+  createIO(options: HostIOOptions): HostIO;
+  /** Turns received bytes into the requested binary type. */
+  decodeBinary(bytes: Uint8Array, binaryType: BinaryType): BinaryMessage;
+  /** The page's location (browsers), used when no URI is given. */
+  location(): PageLocation | undefined;
+  /** Subscribes to page lifecycle events; returns the unsubscribe function. */
+  watchLifecycle(handlers: LifecycleHandlers): () => void;
+}

@@ -1,0 +1,294 @@
+/**
+ * @module The Socket: handshake, ready-state machine, write buffer, heartbeat and upgrade glue,
+ * events. Transport specifics live in `transports/`, host specifics behind the {@link Platform}.
+ */
+
+import { EventEmitter } from "eventemitter3";
+import { HeartwireError, parseOpenPacket, PROTOCOL_VERSION, type OutgoingPacket, type Packet } from "@heartwire/shared";
+import { HeartbeatWatch } from "./heartbeat-watch.js";
+import { watchPage } from "./page-hooks.js";
+import { resolveSocketOptions, type ResolvedSocketOptions, type SocketOptions, type TransportName } from "./options.js";
+import type { BinaryType, HostIO, Platform, SendData } from "./platform/platform.js";
+import type { CloseDetails, ReadyState, SendOptions, SocketCloseReason, SocketEvents } from "./socket-events.js";
+import { TransportSlot } from "./transport-slot.js";
+import type { ClientTransport, TransportCloseDetails } from "./transports/transport.js";
+import { WriteBuffer } from "./write-buffer.js";
+
+/** Legal ready-state moves: forward only. */
+const NEXT_STATES: Readonly<Record<ReadyState, readonly ReadyState[]>> = {
+  opening: ["open", "closing", "closed"],
+  open: ["closing", "closed"],
+  closing: ["closed"],
+  closed: [],
+};
+
+/**
+ * An Engine.IO v4 client connection, API-compatible with engine.io-client's `Socket`. This core
+ * class takes its host as a {@link Platform}; the package entries bind the Node or browser one.
+ */
+export class Socket extends EventEmitter<SocketEvents> {
+  /** The Engine.IO protocol revision (4). */
+  static readonly protocol = PROTOCOL_VERSION;
+  /** Session id from the open packet; null before the handshake and after close. */
+  id: string | null = null;
+  /** What received binary messages are delivered as; may be changed at any time. */
+  binaryType: BinaryType;
+  /** Transports the server offered to upgrade to (that this client implements). */
+  upgrades: string[] = [];
+  /** The server's ping interval from the open packet, ms. */
+  pingInterval: number | undefined;
+  /** The server's ping timeout from the open packet, ms. */
+  pingTimeout: number | undefined;
+  /** Largest POST body the server accepts, bytes (undefined: no limit announced). */
+  maxPayload: number | undefined;
+
+  readonly #opts: ResolvedSocketOptions;
+  readonly #platform: Platform;
+  readonly #io: HostIO;
+  readonly #heartbeat: HeartbeatWatch;
+  readonly #buffer = new WriteBuffer();
+  readonly #stopLifecycle: () => void;
+  #readyState: ReadyState = "opening";
+  readonly #slot: TransportSlot;
+
+  /** Connects to `uri` (or, in a page, the page's own host). Events start on a later tick. */
+  constructor(uri: string | SocketOptions | undefined, options: SocketOptions | undefined, platform: Platform) {
+    super();
+    const opts = typeof uri === "object" && uri !== null ? uri : (options ?? {});
+    this.#opts = resolveSocketOptions(typeof uri === "string" ? uri : undefined, opts, platform.location());
+    this.#platform = platform;
+    this.binaryType = this.#opts.binaryType ?? platform.defaultBinaryType;
+    const scheduler = this.#opts.scheduler;
+    this.#io = this.#opts.io ?? platform.createIO({
+      extraHeaders: this.#opts.extraHeaders,
+      withCredentials: this.#opts.withCredentials,
+      now: () => scheduler.now(),
+    });
+    this.#heartbeat = new HeartbeatWatch(scheduler, {
+      expire: () => this.#onClose("ping timeout"),
+      rtt: (sample, estimate) => this.emit("rtt", sample, estimate.smoothed),
+    });
+    if (this.#opts.autoUnref) this.unref();
+    this.#stopLifecycle = watchPage(platform, this.#opts, {
+      checkHeartbeat: () => this.checkHeartbeat(),
+      close: (reason, description, silent) => this.#onClose(reason, { description }, silent),
+    });
+    this.#slot = new TransportSlot(this.#opts, this.#io, {
+      packet: (packet) => this.#onPacket(packet),
+      drain: () => this.#onDrain(),
+      error: (error) => this.#onTransportError(error),
+      close: (details) => this.#onClose("transport close", details),
+      upgrading: (transport) => this.emit("upgrading", transport),
+      upgraded: (transport) => {
+        this.emit("upgrade", transport);
+        this.#flush();
+      },
+      upgradeError: (error) => {
+        this.emit("upgradeError", error);
+        this.#flush();
+        this.#maybeFinishClosing();
+      },
+    });
+  }
+
+  /** `"opening"`, `"open"`, `"closing"` or `"closed"`. */
+  get readyState(): ReadyState {
+    return this.#readyState;
+  }
+
+  /** The transport in use (`transport.name` is `"polling"` or `"websocket"`). */
+  get transport(): ClientTransport {
+    return this.#slot.current;
+  }
+
+  /** Latest round-trip sample in ms (from the spacing of pings), or undefined before the second ping. */
+  get rtt(): number | undefined {
+    return this.#heartbeat.rtt?.latest;
+  }
+
+  /** Smoothed round-trip time in ms (RFC 6298 weights), or undefined before the first sample. */
+  get smoothedRtt(): number | undefined {
+    return this.#heartbeat.rtt?.smoothed;
+  }
+
+  /**
+   * Queues a message; `callback` runs once the batch holding it has been written (POST answered,
+   * or frame handed to the WebSocket). Ignored once the socket is closing. If the heartbeat
+   * deadline has passed, nothing is written and the socket closes with `"ping timeout"`.
+   */
+  send(data: SendData, options?: SendOptions | (() => void), callback?: () => void): this {
+    const cb = typeof options === "function" ? options : callback;
+    const payload = typeof data === "string" || ArrayBuffer.isView(data) || data instanceof ArrayBuffer ? data : String(data);
+    this.#sendPacket({ type: "message", data: payload }, cb);
+    return this;
+  }
+
+  /** Alias of {@link Socket.send}. */
+  write(data: SendData, options?: SendOptions | (() => void), callback?: () => void): this {
+    return this.send(data, options, callback);
+  }
+
+  /**
+   * Closes the socket once everything queued is written and a running upgrade finished; emits
+   * `close("forced close")`. Polling tells the server with a `1` packet.
+   */
+  close(): this {
+    if (this.#readyState !== "opening" && this.#readyState !== "open") return this;
+    this.#transition("closing");
+    this.#slot.abandonProbe();
+    queueMicrotask(() => this.#maybeFinishClosing());
+    return this;
+  }
+
+  /**
+   * True while open and the server's heartbeat deadline has not passed. If it has passed (a late
+   * timer after sleep or throttling), closes with `"ping timeout"` on a microtask and returns false.
+   */
+  checkHeartbeat(): boolean {
+    return this.#readyState === "open" && this.#heartbeat.check();
+  }
+
+  /** Node: lets the process exit while this socket is open (connections and timers). Returns this. */
+  unref(): this {
+    this.#io.unref();
+    this.#heartbeat.unref();
+    return this;
+  }
+
+  /** Undoes {@link Socket.unref}. Returns this. */
+  ref(): this {
+    this.#io.ref();
+    this.#heartbeat.ref();
+    return this;
+  }
+
+  #sendPacket(packet: OutgoingPacket, callback?: () => void): void {
+    if (this.#readyState === "closing" || this.#readyState === "closed") return;
+    if (this.#readyState === "open" && !this.#heartbeat.check()) return;
+    this.emit("packetCreate", packet);
+    this.#buffer.push(packet, callback);
+    this.#flush();
+  }
+
+  #flush(): void {
+    if (this.#readyState !== "open" && this.#readyState !== "closing") return;
+    const transport = this.#slot.current;
+    if (!transport.writable || this.#buffer.length === 0) return;
+    if (!this.#heartbeat.check()) return;
+    const maxBytes = transport.name === "polling" ? (this.maxPayload ?? Infinity) : Infinity;
+    const batch = this.#buffer.nextBatch(this.#slot.holdsWrites, maxBytes);
+    if (batch.length === 0) return;
+    transport.send(batch);
+    this.emit("flush");
+  }
+
+  #onDrain(): void {
+    for (const callback of this.#buffer.finishBatch()) callback();
+    if (this.#readyState === "closed") return;
+    if (this.#buffer.length > 0) this.#flush();
+    else {
+      this.emit("drain");
+      this.#maybeFinishClosing();
+    }
+  }
+
+  #onPacket(packet: Packet<Uint8Array>): void {
+    if (this.#readyState === "closed") return;
+    if (this.id === null && packet.type !== "open") {
+      this.#protocolError(`received a ${packet.type} packet before the open packet`);
+      return;
+    }
+    const data = packet.data instanceof Uint8Array ? this.#platform.decodeBinary(packet.data, this.binaryType) : packet.data;
+    this.emit("packet", { type: packet.type, data });
+    this.emit("heartbeat");
+    if (this.#isClosed()) return;
+    switch (packet.type) {
+      case "open":
+        this.#onHandshake(packet.data);
+        break;
+      case "ping":
+        this.#onPing();
+        break;
+      case "message":
+        if (data !== undefined) this.emit("message", data);
+        break;
+      case "close":
+        this.#onClose("transport close", { description: "transport closed by the server" });
+        break;
+      default:
+        break;
+    }
+  }
+
+  #onHandshake(data: string | Uint8Array | undefined): void {
+    if (this.id !== null) return this.#protocolError("received a second open packet");
+    const parsed = parseOpenPacket(typeof data === "string" ? data : "");
+    if (!parsed.ok) return this.#protocolError(parsed.error.message, "HW_ERR_INVALID_HANDSHAKE");
+    const open = parsed.value;
+    const transport = this.#slot.current;
+    this.id = open.sid;
+    transport.setSid(open.sid);
+    this.upgrades = open.upgrades.filter((u) => this.#opts.transports.includes(u as TransportName) && u !== transport.name);
+    this.pingInterval = open.pingInterval;
+    this.pingTimeout = open.pingTimeout;
+    this.maxPayload = open.maxPayload;
+    this.#heartbeat.start(open);
+    this.emit("handshake", open);
+    if (this.#readyState !== "opening") return;
+    this.#transition("open");
+    this.emit("open");
+    if (this.readyState !== "open") return;
+    this.#flush();
+    this.#slot.opened(open.sid, this.upgrades);
+  }
+
+  #onPing(): void {
+    if (!this.#heartbeat.ping()) return;
+    const pong: OutgoingPacket = { type: "pong" };
+    this.#buffer.pushPriority(pong);
+    this.emit("packetCreate", pong);
+    this.emit("ping");
+    this.emit("pong");
+    this.#flush();
+  }
+
+  #transition(to: ReadyState): void {
+    if (!NEXT_STATES[this.#readyState].includes(to)) {
+      throw new HeartwireError("HW_ERR_PROTOCOL", `illegal ready-state change ${this.#readyState} -> ${to}`);
+    }
+    this.#readyState = to;
+  }
+
+  #isClosed(): boolean {
+    return this.#readyState === "closed";
+  }
+  #maybeFinishClosing(): void {
+    if (this.#readyState !== "closing") return;
+    const pending = this.id !== null && (!this.#buffer.idle || this.#slot.holdsWrites);
+    if (!pending) this.#onClose("forced close");
+  }
+
+  #protocolError(message: string, code: "HW_ERR_INVALID_HANDSHAKE" | "HW_ERR_PROTOCOL" = "HW_ERR_PROTOCOL"): void {
+    const error = new HeartwireError(code, message);
+    this.emit("error", error);
+    this.#onClose("parse error", error);
+  }
+
+  #onTransportError(error: HeartwireError): void {
+    if (this.#readyState === "opening" && this.#slot.failover()) return;
+    this.emit("error", error);
+    const parse = error.code === "HW_ERR_INVALID_PACKET" || error.code === "HW_ERR_INVALID_PAYLOAD";
+    this.#onClose(parse ? "parse error" : "transport error", error);
+  }
+
+  #onClose(reason: SocketCloseReason, details?: CloseDetails | TransportCloseDetails, silent = false): void {
+    if (this.#readyState === "closed") return;
+    this.#transition("closed");
+    this.#heartbeat.stop();
+    this.#slot.close(reason === "forced close" || reason === "parse error" || silent);
+    this.#stopLifecycle();
+    this.#buffer.clear();
+    this.id = null;
+    if (!silent) this.emit("close", reason, details);
+  }
+}

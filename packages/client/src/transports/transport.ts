@@ -1,0 +1,67 @@
+/** @module The interface every client transport implements, and its typed events. */
+
+import type { EventEmitter } from "eventemitter3";
+import type { HeartwireError, OutgoingPacket, Packet, Scheduler } from "@heartwire/shared";
+import type { TransportName } from "../options.js";
+import type { HostIO } from "../platform/platform.js";
+
+/** Why a transport closed, as engine.io-client reports it in `close(reason, details)`. */
+export interface TransportCloseDetails {
+  /** "transport closed by the server", "websocket connection closed", "network connection lost"… */
+  readonly description: string;
+  /** The WebSocket close event (`code`, `reason`) when there is one. */
+  readonly context?: unknown;
+}
+
+/** Events a transport emits towards its socket. */
+export interface TransportEvents {
+  /** The connection is established (websocket open; polling: handshake reply received). */
+  open: [];
+  /** A packet arrived. Binary message data is a Uint8Array here. */
+  packet: [packet: Packet<Uint8Array>];
+  /** The last batch handed to `send()` was written; the transport is writable again. */
+  drain: [];
+  /** The transport failed; `HW_ERR_INVALID_PACKET`/`HW_ERR_INVALID_PAYLOAD` mean the peer sent garbage. */
+  error: [error: HeartwireError];
+  /** The peer or the network closed the transport. */
+  close: [details: TransportCloseDetails];
+}
+
+/** A client transport: polling or websocket. */
+export interface ClientTransport extends EventEmitter<TransportEvents> {
+  /** `"polling"` or `"websocket"`. */
+  readonly name: TransportName;
+  /** True when `send()` may be called (no batch in flight, connection open). */
+  readonly writable: boolean;
+  /** Starts connecting; events follow asynchronously. */
+  open(): void;
+  /** Sets the session id used by later requests. */
+  setSid(sid: string): void;
+  /** Writes one batch; `drain` follows when it is written. */
+  send(packets: readonly OutgoingPacket[]): void;
+  /** Stops issuing requests and calls `onPaused` once nothing is in flight (used by the upgrade). */
+  pause(onPaused: () => void): void;
+  /** Undoes `pause()`. */
+  resume(): void;
+  /**
+   * Closes for good. `graceful`: tell the server (polling POSTs `1`, websocket closes normally);
+   * otherwise drop the connection at once. No events are emitted afterwards.
+   */
+  close(graceful: boolean): void;
+}
+
+/** What a transport needs from its socket. */
+export interface TransportContext {
+  /** The socket's network layer. */
+  readonly io: HostIO;
+  /** Builds the URL of a request for this transport and session (undefined before the handshake). */
+  readonly url: (transport: TransportName, sid: string | undefined) => string;
+  /** Headers for HTTP requests and (Node) the WebSocket handshake. */
+  readonly extraHeaders: Readonly<Record<string, string>>;
+  /** Encode binary as base64 text even where binary frames are possible. */
+  readonly forceBase64: boolean;
+  /** Clock and timers. */
+  readonly scheduler: Scheduler;
+  /** Session id when the transport joins an existing session (upgrade probe). */
+  readonly sid?: string | undefined;
+}
