@@ -21,8 +21,16 @@ export interface Relay extends AsyncDisposable {
   close(): Promise<void>;
 }
 
+/** Options of {@link startRelay}. */
+export interface RelayOptions {
+  /** One-way delay added to every chunk in each direction, ms (so the round trip grows by twice it). @default 0 */
+  readonly delayMs?: number;
+}
+
 /** Starts a relay on 127.0.0.1:0 that forwards to `targetPort` on 127.0.0.1. */
-export async function startRelay(targetPort: number, targetHost = "127.0.0.1"): Promise<Relay> {
+export async function startRelay(targetPort: number, targetHost = "127.0.0.1", options: RelayOptions = {}): Promise<Relay> {
+  const delayMs = options.delayMs ?? 0;
+  const timers = new Set<NodeJS.Timeout>();
   let blackholed = false;
   const sockets = new Set<net.Socket>();
   const pairs = new Set<[net.Socket, net.Socket]>();
@@ -38,13 +46,31 @@ export async function startRelay(targetPort: number, targetHost = "127.0.0.1"): 
     }
     const forward = (from: net.Socket, to: net.Socket): void => {
       from.on("data", (chunk: Buffer) => {
-        if (!blackholed && !to.destroyed) to.write(chunk);
+        if (blackholed || to.destroyed) return;
+        if (delayMs === 0) {
+          to.write(chunk);
+          return;
+        }
+        // Timers of equal delay fire in creation order, so chunks keep their order.
+        const timer = setTimeout(() => {
+          timers.delete(timer);
+          if (!blackholed && !to.destroyed) to.write(chunk);
+        }, delayMs);
+        timers.add(timer);
       });
       from.on("close", () => {
         sockets.delete(from);
         pairs.delete(pair);
-        // A peer that really closed is passed on, unless the network is "down".
-        if (!blackholed) to.end();
+        // A peer that really closed is passed on (after the data in flight), unless the network is "down".
+        if (blackholed) return;
+        if (delayMs === 0) to.end();
+        else {
+          const timer = setTimeout(() => {
+            timers.delete(timer);
+            to.end();
+          }, delayMs);
+          timers.add(timer);
+        }
       });
     };
     forward(inbound, outbound);
@@ -58,6 +84,8 @@ export async function startRelay(targetPort: number, targetHost = "127.0.0.1"): 
   const port = (server.address() as net.AddressInfo).port;
 
   const close = async (): Promise<void> => {
+    for (const t of timers) clearTimeout(t);
+    timers.clear();
     for (const s of sockets) s.destroy();
     sockets.clear();
     await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -27,6 +27,12 @@ export interface HeartbeatWatchHandlers {
 
 type WatchState = "idle" | "watching" | "expired";
 
+/**
+ * A deadline timer that fires more than this many ms late means our event loop was blocked (or
+ * the page was throttled) rather than that the server is slow.
+ */
+const STALL_THRESHOLD = 25;
+
 /** Watches for pings from the server and reports when none came in time. */
 export class HeartbeatWatch {
   readonly #scheduler: Scheduler;
@@ -38,6 +44,8 @@ export class HeartbeatWatch {
   #timer: TimerHandle | undefined;
   #rtt: RttEstimate | undefined;
   #unref = false;
+  /** True while a late deadline is being given its grace (see `#onTimer`). */
+  #confirming = false;
 
   /** Creates an idle watch; nothing runs until {@link HeartbeatWatch.start}. */
   constructor(scheduler: Scheduler, handlers: HeartbeatWatchHandlers) {
@@ -59,6 +67,7 @@ export class HeartbeatWatch {
   start(timing: HeartbeatTiming): void {
     this.#timing = timing;
     this.#state = "watching";
+    this.#confirming = false;
     this.#lastPingAt = undefined;
     this.#arm(this.#scheduler.now());
   }
@@ -80,6 +89,7 @@ export class HeartbeatWatch {
       }
     }
     this.#lastPingAt = now;
+    this.#confirming = false;
     this.#arm(now);
     return true;
   }
@@ -90,7 +100,7 @@ export class HeartbeatWatch {
    */
   check(): boolean {
     if (this.#state === "expired") return false;
-    if (this.#state !== "watching" || this.#deadline === undefined) return true;
+    if (this.#state !== "watching" || this.#deadline === undefined || this.#confirming) return true;
     if (!isExpired(this.#deadline, this.#scheduler.now())) return true;
     this.#expire(true);
     return false;
@@ -131,8 +141,19 @@ export class HeartbeatWatch {
   #onTimer(): void {
     if (this.#state !== "watching" || this.#deadline === undefined) return;
     const now = this.#scheduler.now();
-    if (isExpired(this.#deadline, now)) this.#expire(false);
-    else this.#timer?.refresh(this.#deadline - now);
+    if (!isExpired(this.#deadline, now)) {
+      this.#timer?.refresh(this.#deadline - now);
+      return;
+    }
+    const late = now - this.#deadline;
+    if (!this.#confirming && late > STALL_THRESHOLD && this.#timing !== undefined) {
+      // Our own event loop was blocked past the deadline, and timers run before sockets are read:
+      // a ping that arrived meanwhile may still be unread. Give it a short, bounded grace.
+      this.#confirming = true;
+      this.#timer?.refresh(Math.min(late, this.#timing.pingTimeout / 4));
+      return;
+    }
+    this.#expire(false);
   }
 
   #expire(deferred: boolean): void {

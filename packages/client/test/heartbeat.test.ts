@@ -171,3 +171,45 @@ describe("client heartbeat (fake clock)", () => {
     expect(scheduler.pendingCount()).to.equal(0);
   });
 });
+
+describe("HeartbeatWatch under its own stalls (fake clock)", () => {
+  const timing = { pingInterval: 1000, pingTimeout: 400 };
+
+  it("a deadline timer that fires late gives an unread ping a bounded grace", async () => {
+    const { HeartbeatWatch } = await import("../dist/heartbeat-watch.js");
+    using clock = new FakeScheduler();
+    let expired = 0;
+    const watch = new HeartbeatWatch(clock, { expire: () => expired++, rtt: () => {} });
+    watch.start(timing);
+    clock.jump(1600); // blocked 200 ms past the deadline (1400)
+    clock.runDue();
+    expect(expired).to.equal(0);
+    expect(watch.ping()).to.equal(true); // the ping that waited in the socket is read now
+    clock.advance(1399);
+    expect(expired).to.equal(0);
+    clock.advance(1);
+    expect(expired).to.equal(1);
+  });
+
+  it("the grace is bounded to pingTimeout / 4", async () => {
+    const { HeartbeatWatch } = await import("../dist/heartbeat-watch.js");
+    using clock = new FakeScheduler();
+    let expiredAt = -1;
+    const watch = new HeartbeatWatch(clock, { expire: () => (expiredAt = clock.now()), rtt: () => {} });
+    watch.start(timing);
+    clock.jump(1600);
+    clock.runDue();
+    clock.advance(100);
+    expect(expiredAt).to.equal(1700);
+  });
+
+  it("a timer that fires on time expires at once", async () => {
+    const { HeartbeatWatch } = await import("../dist/heartbeat-watch.js");
+    using clock = new FakeScheduler();
+    let expiredAt = -1;
+    const watch = new HeartbeatWatch(clock, { expire: () => (expiredAt = clock.now()), rtt: () => {} });
+    watch.start(timing);
+    clock.advance(1400);
+    expect(expiredAt).to.equal(1400);
+  });
+});

@@ -26,6 +26,9 @@ export type HeartbeatPhase = "idle" | "waiting-to-ping" | "awaiting-pong" | "con
  */
 const STALL_THRESHOLD = 25;
 
+/** How many recent round-trip samples the "usual round trip" is the minimum of. */
+const RECENT_RTT_SAMPLES = 4;
+
 /** What the heartbeat asks of its socket. */
 export interface HeartbeatCallbacks {
   /** Queue a ping packet now. */
@@ -51,7 +54,8 @@ export class SocketHeartbeat {
   #pingQueuedAt = 0;
   #pingWrittenAt: number | undefined;
   #rtt: RttEstimate | undefined;
-  #minRtt = Infinity;
+  readonly #recentRtts: number[] = [];
+  #recentIndex = 0;
 
   /** Creates a stopped heartbeat; call {@link SocketHeartbeat.start} once the socket is open. */
   constructor(timing: HeartbeatTiming, scheduler: Scheduler, callbacks: HeartbeatCallbacks) {
@@ -91,12 +95,14 @@ export class SocketHeartbeat {
     // If our own event loop stalled, the pong may have waited unread for a while. The client's
     // deadline runs from the ping it got, so scheduling from `now` would push our next ping past
     // it. Date the pong no later than the ping plus the usual round trip instead.
-    // The usual round trip is the smallest seen: a stall inflates samples (and the smoothed mean)
-    // but never the minimum. A sample above pingTimeout / 2 is far more likely our stall than the
-    // network, so the first one is capped there.
+    // The usual round trip is the smallest of the last few samples: a stall inflates one sample
+    // (and the smoothed mean) but not that minimum, while a lasting change of the network still
+    // shows within a few pings. A value above pingTimeout / 2 is far more likely our stall than
+    // the network, so it is capped there.
     const sample = Math.max(0, now - sentAt);
-    this.#minRtt = Math.min(this.#minRtt, sample);
-    const pongAt = Math.min(now, sentAt + Math.min(this.#minRtt, this.#timing.pingTimeout / 2));
+    this.#recentRtts[this.#recentIndex++ % RECENT_RTT_SAMPLES] = sample;
+    const usualRtt = Math.min(Math.min(...this.#recentRtts), this.#timing.pingTimeout / 2);
+    const pongAt = Math.min(now, sentAt + usualRtt);
     this.#rtt = updateRtt(this.#rtt, sample);
     this.#phase = "waiting-to-ping";
     this.#timer?.refresh(Math.max(0, nextPingAt(pongAt, this.#timing) - now));

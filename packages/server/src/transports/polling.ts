@@ -152,12 +152,20 @@ export class PollingTransport extends EventEmitter<TransportEvents> implements S
       return;
     }
     this.#poll = { req, res };
-    res.once("close", () => {
+    // A client that goes away while its poll is held closes the connection: `end` on the socket
+    // (the peer's FIN, seen before Node tears the half-open connection down) is the first sign.
+    // Either way the client left, which is a "transport close", not an error.
+    const socket = req.socket;
+    const gone = (): void => {
+      socket.off("end", gone);
       if (this.#poll?.res === res && !res.writableEnded) {
         this.#poll = undefined;
-        this.#fail("poll connection closed prematurely");
+        this.#finishClose();
       }
-    });
+    };
+    socket.once("end", gone);
+    res.once("close", gone);
+    res.once("finish", () => socket.off("end", gone));
     if (this.#state === "closing") {
       this.#closeTimer?.cancel();
       if (!this.#writing) this.send([]);
