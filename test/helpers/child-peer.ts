@@ -14,6 +14,8 @@ export interface ChildPeer extends AsyncDisposable {
   readonly ready: Record<string, unknown>;
   /** Every later JSON line the child prints, in order. */
   readonly reports: Array<Record<string, unknown>>;
+  /** Writes one line to the child's standard input (a command for fixtures that read it). */
+  send(line: string): void;
   /** SIGSTOP: the process and its event loop freeze; its TCP connections stay open. */
   freeze(): void;
   /** SIGCONT. */
@@ -34,7 +36,8 @@ export function fixturePath(name: string): string {
  * The child is killed if it does not report within `timeoutMs`.
  */
 export async function startChildPeer(script: string, args: string[] = [], timeoutMs = 10_000): Promise<ChildPeer> {
-  const child = spawn(process.execPath, [script, ...args], { stdio: ["ignore", "pipe", "inherit"] });
+  const child = spawn(process.execPath, [script, ...args], { stdio: ["pipe", "pipe", "inherit"] });
+  child.stdin!.on("error", () => {});
   const reports: Array<Record<string, unknown>> = [];
   const waiters = new Set<() => void>();
   let buffered = "";
@@ -104,6 +107,7 @@ export async function startChildPeer(script: string, args: string[] = [], timeou
     process: child,
     ready,
     reports,
+    send: (line) => void child.stdin!.write(`${line}\n`),
     freeze: () => void child.kill("SIGSTOP"),
     thaw: () => void child.kill("SIGCONT"),
     waitForReport: (predicate, waitMs) => waitForReport(predicate, waitMs, 1),
