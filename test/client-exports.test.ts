@@ -18,29 +18,30 @@ describe("@heartwire/client package exports", () => {
     expect(mod["Socket"]).to.be.a("function");
   });
 
-  it("the browser build exports the same names and never imports ws or a Node built-in", async () => {
+  it("the browser condition gives a self-contained bundle with the same names and no ws or Node built-in", async () => {
     const { readFile } = await import("node:fs/promises");
     const { dirname, join } = await import("node:path");
+    const { ensureBundles } = await import("./helpers/browser.js");
+    await ensureBundles();
     const pkgDir = dirname(require.resolve("@heartwire/client/package.json"));
-    const pkg = JSON.parse(await readFile(join(pkgDir, "package.json"), "utf8")) as { exports: { ".": { browser: string } } };
-    const browserEntry = join(pkgDir, pkg.exports["."].browser);
-    const browser = (await import(browserEntry)) as Record<string, unknown>;
+    type Conditions = { browser: string; default: string };
+    const pkg = JSON.parse(await readFile(join(pkgDir, "package.json"), "utf8")) as { exports: Record<string, Conditions> };
     const node = (await import("@heartwire/client")) as Record<string, unknown>;
-    expect(Object.keys(browser).sort()).to.deep.equal(Object.keys(node).sort());
-    // Walk the browser entry's static import graph inside the package.
-    const seen = new Set<string>();
-    const queue = [browserEntry];
-    while (queue.length > 0) {
-      const file = queue.pop()!;
-      if (seen.has(file)) continue;
-      seen.add(file);
-      const text = await readFile(file, "utf8");
-      for (const [, spec] of text.matchAll(/(?:import|export)[^"']*?from\s*["']([^"']+)["']/g)) {
-        expect(spec, `${file} imports ${spec}`).to.not.match(/^(node:|ws$|fs$|net$|http$|https$|tls$)/);
-        if (spec!.startsWith(".")) queue.push(join(dirname(file), spec!));
-      }
+    for (const subpath of [".", "./websocket"]) {
+      const bundlePath = join(pkgDir, pkg.exports[subpath]!.browser);
+      expect(bundlePath, subpath).to.match(/dist\/browser\/heartwire(-websocket)?\.js$/);
+      const text = await readFile(bundlePath, "utf8");
+      // One file: no static or dynamic imports left, so nothing can reach ws or a Node built-in.
+      expect(text, subpath).to.not.match(/^\s*import\s|\bimport\s*\(|\brequire\s*\(/m);
+      expect(text, subpath).to.not.match(/["']node:[a-z_/]+["']/);
+      const browser = (await import(bundlePath)) as Record<string, unknown>;
+      expect(Object.keys(browser).sort(), subpath).to.deep.equal(Object.keys(node).sort());
     }
-    expect([...seen].some((f) => f.endsWith("platform/browser.js"))).to.equal(true);
-    expect([...seen].some((f) => f.endsWith("platform/node.js"))).to.equal(false);
+  });
+
+  it("the websocket-only subpath loads in Node (import and require) and offers only websocket", async () => {
+    const mod = (await import("@heartwire/client/websocket")) as typeof import("@heartwire/client/websocket");
+    expect(require("@heartwire/client/websocket").Socket).to.equal(mod.Socket);
+    expect(() => new mod.Socket("http://127.0.0.1:9", { transports: ["polling"] })).to.throw(/supported: websocket\)/);
   });
 });

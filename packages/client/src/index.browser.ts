@@ -1,12 +1,19 @@
 /**
- * @module `@heartwire/client` for browsers: binds the browser platform (native WebSocket and fetch,
- * page lifecycle hooks, page location as default URI) to the core Socket. Same exports as `index.ts`.
+ * @module `@heartwire/client` for browsers: binds the browser host (native WebSocket and fetch,
+ * page lifecycle hooks, page location as default URI) and both transports to the core Socket.
+ * Same exports as `index.ts`; bundled into `dist/browser/heartwire.js`.
  */
 
 import { Socket as CoreSocket } from "./socket.js";
-import { browserPlatform } from "./platform/browser.js";
+import { browserHost } from "./platform/browser.js";
 import { ReconnectingSocket as CoreReconnectingSocket, type ReconnectingSocketOptions } from "./reconnect.js";
 import type { SocketOptions } from "./options.js";
+import type { Platform } from "./platform/platform.js";
+import { PollingTransport } from "./transports/polling.js";
+import { WebSocketTransport } from "./transports/websocket.js";
+
+/** The browser host with polling and websocket. */
+const platform: Platform = /* @__PURE__ */ Object.freeze({ ...browserHost, transports: { polling: PollingTransport, websocket: WebSocketTransport } });
 
 /**
  * An Engine.IO v4 client connection (engine.io-client compatible) for browsers: native WebSocket,
@@ -15,7 +22,7 @@ import type { SocketOptions } from "./options.js";
 export class Socket extends CoreSocket {
   /** `new Socket(uri, options)` or `new Socket(options)`. */
   constructor(uri?: string | SocketOptions, options?: SocketOptions) {
-    super(uri, options, browserPlatform);
+    super(uri, options, platform);
   }
 }
 

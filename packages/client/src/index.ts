@@ -1,12 +1,19 @@
 /**
- * @module `@heartwire/client` for Node: binds the Node platform (`ws`, fetch + cookie jar, unref)
- * to the core Socket. Browser bundles get `index.browser.ts` through the `browser` export condition.
+ * @module `@heartwire/client` for Node: binds the Node host (`ws`, fetch + cookie jar, unref) and
+ * both transports to the core Socket. Browser bundles get `index.browser.ts` (bundled into
+ * `dist/browser/heartwire.js`) through the `browser` export condition.
  */
 
 import { Socket as CoreSocket } from "./socket.js";
-import { nodePlatform } from "./platform/node.js";
+import { nodeHost } from "./platform/node.js";
 import { ReconnectingSocket as CoreReconnectingSocket, type ReconnectingSocketOptions } from "./reconnect.js";
 import type { SocketOptions } from "./options.js";
+import type { Platform } from "./platform/platform.js";
+import { PollingTransport } from "./transports/polling.js";
+import { WebSocketTransport } from "./transports/websocket.js";
+
+/** The Node host with polling and websocket. */
+const platform: Platform = Object.freeze({ ...nodeHost, transports: { polling: PollingTransport, websocket: WebSocketTransport } });
 
 /**
  * An Engine.IO v4 client connection (engine.io-client compatible) for Node: websocket via `ws`,
@@ -15,7 +22,7 @@ import type { SocketOptions } from "./options.js";
 export class Socket extends CoreSocket {
   /** `new Socket(uri, options)` or `new Socket(options)`. */
   constructor(uri?: string | SocketOptions, options?: SocketOptions) {
-    super(uri, options, nodePlatform);
+    super(uri, options, platform);
   }
 }
 

@@ -13,7 +13,8 @@ export type TransportName = "polling" | "websocket";
 export interface SocketOptions {
   /**
    * Transports to try, in order. Unknown names (such as `"webtransport"`, which this client does
-   * not implement) are ignored. @default ["polling", "websocket"]
+   * not implement) and transports the entry does not ship (`polling` in `@heartwire/client/websocket`)
+   * are ignored. @default ["polling", "websocket"] (["websocket"] from `@heartwire/client/websocket`)
    */
   readonly transports?: readonly string[];
   /** Probe and upgrade to the transports the server advertises (polling → websocket). @default true */
@@ -154,23 +155,26 @@ function parseUri(uri: string, location: PageLocation | undefined): ParsedUri {
 
 /**
  * Applies defaults, validates, and derives `secure`/`hostname`/`port` from the URI (which wins over
- * the options, as in engine.io-client) or else from the options and the page location.
+ * the options, as in engine.io-client) or else from the options and the page location. Only the
+ * transports present in `available` (the entry's registry) are kept; the default is all of them.
  */
 export function resolveSocketOptions(
   uri: string | undefined,
   options: SocketOptions,
   location: PageLocation | undefined,
+  available: Readonly<Partial<Record<TransportName, unknown>>> = { polling: true, websocket: true },
 ): ResolvedSocketOptions {
   const parsed = uri !== undefined ? parseUri(uri, location) : undefined;
   const secure = parsed?.secure ?? options.secure ?? location?.protocol === "https:";
   const hostname = parsed?.hostname ?? options.hostname ?? location?.hostname ?? "localhost";
   const port = parsed?.port ?? (options.port !== undefined ? String(options.port) : undefined)
     ?? (uri === undefined && location?.port ? location.port : secure ? "443" : "80");
-  const transports = (options.transports ?? KNOWN_TRANSPORTS).filter(
-    (t, i, all): t is TransportName => (KNOWN_TRANSPORTS as readonly string[]).includes(t) && all.indexOf(t) === i,
+  const supported: readonly string[] = KNOWN_TRANSPORTS.filter((t) => available[t] !== undefined);
+  const transports = (options.transports ?? supported).filter(
+    (t, i, all): t is TransportName => supported.includes(t) && all.indexOf(t) === i,
   );
   if (transports.length === 0) {
-    throw invalid(`transports lists no supported transport (supported: polling, websocket), got ${JSON.stringify(options.transports)}`);
+    throw invalid(`transports lists no supported transport (supported: ${supported.join(", ")}), got ${JSON.stringify(options.transports)}`);
   }
   const path = (options.path ?? "/engine.io").replace(/\/$/, "") + (options.addTrailingSlash === false ? "" : "/");
   return {

@@ -55,7 +55,7 @@ export class Socket extends EventEmitter<SocketEvents> {
   constructor(uri: string | SocketOptions | undefined, options: SocketOptions | undefined, platform: Platform) {
     super();
     const opts = typeof uri === "object" && uri !== null ? uri : (options ?? {});
-    this.#opts = resolveSocketOptions(typeof uri === "string" ? uri : undefined, opts, platform.location());
+    this.#opts = resolveSocketOptions(typeof uri === "string" ? uri : undefined, opts, platform.location(), platform.transports);
     this.#platform = platform;
     this.binaryType = this.#opts.binaryType ?? platform.defaultBinaryType;
     const scheduler = this.#opts.scheduler;
@@ -73,7 +73,7 @@ export class Socket extends EventEmitter<SocketEvents> {
       checkHeartbeat: () => this.checkHeartbeat(),
       close: (reason, description, silent) => this.#onClose(reason, { description }, silent),
     });
-    this.#slot = new TransportSlot(this.#opts, this.#io, {
+    this.#slot = new TransportSlot(this.#opts, this.#io, platform.transports, {
       packet: (packet) => this.#onPacket(packet),
       drain: () => this.#onDrain(),
       error: (error) => this.#onTransportError(error),

@@ -8,7 +8,7 @@ import type { HeartwireError, Packet } from "@heartwire/shared";
 import type { ResolvedSocketOptions, TransportName } from "./options.js";
 import type { HostIO } from "./platform/platform.js";
 import { createTransport, rememberWebsocket, transportOrder } from "./transports/factory.js";
-import type { ClientTransport, TransportCloseDetails } from "./transports/transport.js";
+import type { ClientTransport, TransportCloseDetails, TransportRegistry } from "./transports/transport.js";
 import { UpgradeProbe } from "./upgrade.js";
 
 /** What the slot reports to its socket. */
@@ -29,15 +29,17 @@ export interface SlotHandlers {
 export class TransportSlot {
   readonly #opts: ResolvedSocketOptions;
   readonly #io: HostIO;
+  readonly #registry: TransportRegistry;
   readonly #handlers: SlotHandlers;
   readonly #candidates: TransportName[];
   #current: ClientTransport;
   #probe: UpgradeProbe | undefined;
 
   /** Opens the first candidate transport (events follow asynchronously). */
-  constructor(opts: ResolvedSocketOptions, io: HostIO, handlers: SlotHandlers) {
+  constructor(opts: ResolvedSocketOptions, io: HostIO, registry: TransportRegistry, handlers: SlotHandlers) {
     this.#opts = opts;
     this.#io = io;
+    this.#registry = registry;
     this.#handlers = handlers;
     this.#candidates = transportOrder(opts);
     this.#current = this.#openCandidate();
@@ -67,7 +69,7 @@ export class TransportSlot {
   opened(sid: string, upgrades: readonly string[]): void {
     if (this.#current.name === "websocket") rememberWebsocket(true);
     if (!this.#opts.upgrade || this.#current.name !== "polling" || !upgrades.includes("websocket")) return;
-    const probe = new UpgradeProbe(this.#current, createTransport("websocket", this.#opts, this.#io, sid), {
+    const probe = new UpgradeProbe(this.#current, createTransport("websocket", this.#registry, this.#opts, this.#io, sid), {
       upgrading: (transport) => this.#handlers.upgrading(transport),
       complete: (transport) => this.#swap(transport),
       fail: (error) => {
@@ -95,7 +97,7 @@ export class TransportSlot {
   }
 
   #openCandidate(): ClientTransport {
-    const transport = createTransport(this.#candidates[0]!, this.#opts, this.#io);
+    const transport = createTransport(this.#candidates[0]!, this.#registry, this.#opts, this.#io);
     this.#attach(transport);
     transport.open();
     return transport;

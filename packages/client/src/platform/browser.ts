@@ -14,8 +14,8 @@ import type {
   HttpReply,
   HttpRequestInit,
   LifecycleHandlers,
+  Host,
   PageLocation,
-  Platform,
   WebSocketLike,
 } from "./platform.js";
 
@@ -97,8 +97,8 @@ function watchLifecycle(handlers: LifecycleHandlers): () => void {
   };
 }
 
-/** The browser platform. */
-export const browserPlatform: Platform = Object.freeze({
+/** The browser host; the browser entries add their transports. */
+export const browserHost: Host = Object.freeze({
   defaultBinaryType: "arraybuffer" as const,
   createIO: (options: HostIOOptions): HostIO => new BrowserIO(options),
   decodeBinary,

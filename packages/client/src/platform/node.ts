@@ -18,7 +18,7 @@ import type {
   HostIOOptions,
   HttpReply,
   HttpRequestInit,
-  Platform,
+  Host,
   WebSocketLike,
 } from "./platform.js";
 
@@ -129,8 +129,8 @@ function decodeBinary(bytes: Uint8Array, binaryType: BinaryType): BinaryMessage 
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
-/** The Node platform: `ws`, fetch/http, cookie jar, unref; no page, so no location or lifecycle. */
-export const nodePlatform: Platform = Object.freeze({
+/** The Node host: `ws`, fetch/http, cookie jar, unref; no page, so no location or lifecycle. */
+export const nodeHost: Host = Object.freeze({
   defaultBinaryType: "nodebuffer" as const,
   createIO: (options: HostIOOptions): HostIO => new NodeIO(options),
   decodeBinary,

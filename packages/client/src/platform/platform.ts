@@ -1,8 +1,11 @@
 /**
  * @module The seam between the core client and its host: how to open a WebSocket, make an HTTP
  * request, turn bytes into the user's binary type and watch page lifecycle. `platform/node.ts` and
- * `platform/browser.ts` implement it; the core never touches a host API directly.
+ * `platform/browser.ts` implement it; the core never touches a host API directly. The package
+ * entries add the transports they ship (a {@link TransportRegistry}) to make a {@link Platform}.
  */
+
+import type { TransportRegistry } from "../transports/transport.js";
 
 /** What received binary messages are delivered as (engine.io-client's `binaryType`). */
 export type BinaryType = "nodebuffer" | "arraybuffer" | "blob";
@@ -105,8 +108,8 @@ export interface LifecycleHandlers {
   readonly beforeUnload?: (() => void) | undefined;
 }
 
-/** Everything host-specific the core client needs. */
-export interface Platform {
+/** Everything host-specific the core client needs, minus the transports (see {@link Platform}). */
+export interface Host {
   /** `"nodebuffer"` in Node, `"arraybuffer"` in browsers. */
   readonly defaultBinaryType: BinaryType;
   /** Builds the network layer for one socket. */
@@ -117,4 +120,10 @@ export interface Platform {
   location(): PageLocation | undefined;
   /** Subscribes to page lifecycle events; returns the unsubscribe function. */
   watchLifecycle(handlers: LifecycleHandlers): () => void;
+}
+
+/** A host plus the transports an entry ships: what the core Socket is built with. */
+export interface Platform extends Host {
+  /** The transports this entry ships; `transports` options naming others are ignored. */
+  readonly transports: TransportRegistry;
 }

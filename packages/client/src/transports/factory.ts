@@ -1,11 +1,9 @@
-/** @module Creating transports by name, and `rememberUpgrade`'s memory of a working websocket. */
+/** @module Creating transports by name from the entry's registry, and `rememberUpgrade`'s memory of a working websocket. */
 
 import type { ResolvedSocketOptions, TransportName } from "../options.js";
 import type { HostIO } from "../platform/platform.js";
 import { requestUrl } from "../request-url.js";
-import { PollingTransport } from "./polling.js";
-import type { ClientTransport } from "./transport.js";
-import { WebSocketTransport } from "./websocket.js";
+import type { ClientTransport, TransportRegistry } from "./transport.js";
 
 /** Whether a websocket connection succeeded before in this page or process (`rememberUpgrade`). */
 let priorWebsocketSuccess = false;
@@ -25,8 +23,19 @@ export function transportOrder(opts: ResolvedSocketOptions): TransportName[] {
   return names;
 }
 
-/** Creates a transport for the socket's endpoint; `sid` joins an existing session (upgrade probe). */
-export function createTransport(name: TransportName, opts: ResolvedSocketOptions, io: HostIO, sid?: string): ClientTransport {
+/**
+ * Creates a transport from `registry` for the socket's endpoint; `sid` joins an existing session
+ * (upgrade probe). `opts.transports` only names registered transports (see `resolveSocketOptions`).
+ */
+export function createTransport(
+  name: TransportName,
+  registry: TransportRegistry,
+  opts: ResolvedSocketOptions,
+  io: HostIO,
+  sid?: string,
+): ClientTransport {
+  const Transport = registry[name];
+  if (Transport === undefined) throw new Error(`transport ${name} is not included in this build`);
   const ctx = {
     io,
     url: (transport: TransportName, s: string | undefined) => requestUrl(opts, transport, s),
@@ -35,5 +44,5 @@ export function createTransport(name: TransportName, opts: ResolvedSocketOptions
     scheduler: opts.scheduler,
     sid,
   };
-  return name === "websocket" ? new WebSocketTransport(ctx) : new PollingTransport(ctx);
+  return new Transport(ctx);
 }

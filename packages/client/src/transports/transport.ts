@@ -65,3 +65,9 @@ export interface TransportContext {
   /** Session id when the transport joins an existing session (upgrade probe). */
   readonly sid?: string | undefined;
 }
+
+/**
+ * The transports an entry ships, by name. A Socket can only use the ones listed, so an entry that
+ * lists only `websocket` lets bundlers drop the polling code (and the payload codec) entirely.
+ */
+export type TransportRegistry = Readonly<Partial<Record<TransportName, new (ctx: TransportContext) => ClientTransport>>>;

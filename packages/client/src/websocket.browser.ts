@@ -1,0 +1,58 @@
+/**
+ * @module `@heartwire/client/websocket` for browsers: the same API as the browser entry with the
+ * websocket transport only, so bundles carry no polling code (no fetch loop, no payload codec).
+ */
+
+import { Socket as CoreSocket } from "./socket.js";
+import { browserHost } from "./platform/browser.js";
+import { ReconnectingSocket as CoreReconnectingSocket, type ReconnectingSocketOptions } from "./reconnect.js";
+import type { SocketOptions } from "./options.js";
+import type { Platform } from "./platform/platform.js";
+import { WebSocketTransport } from "./transports/websocket.js";
+
+/** The browser host with the websocket transport only. */
+const platform: Platform = /* @__PURE__ */ Object.freeze({ ...browserHost, transports: { websocket: WebSocketTransport } });
+
+/**
+ * An Engine.IO v4 client connection over the browser's native WebSocket only; `uri` defaults to
+ * the page location. `transports` other than `"websocket"` are ignored.
+ */
+export class Socket extends CoreSocket {
+  /** `new Socket(uri, options)` or `new Socket(options)`. */
+  constructor(uri?: string | SocketOptions, options?: SocketOptions) {
+    super(uri, options, platform);
+  }
+}
+
+/**
+ * A connection that reopens by itself (a new Socket, so a new session, each time) with capped
+ * exponential backoff and full jitter; see {@link ReconnectingSocketOptions}.
+ */
+export class ReconnectingSocket extends CoreReconnectingSocket<Socket> {
+  /** `new ReconnectingSocket(uri, options)` or `new ReconnectingSocket(options)`. */
+  constructor(uri?: string | ReconnectingSocketOptions, options?: ReconnectingSocketOptions) {
+    super(uri, options, (u, o) => new Socket(u, o));
+  }
+}
+
+export { PROTOCOL_VERSION as protocol, HeartwireError } from "@heartwire/shared";
+export type { OpenPacket, OutgoingPacket, Scheduler, TimerHandle } from "@heartwire/shared";
+export { TransportError } from "./errors.js";
+export { CookieJar } from "./cookie-jar.js";
+export type { StoredCookie } from "./cookie-jar.js";
+export { isRefusal } from "./reconnect.js";
+export type { ReconnectingSocketOptions, ReconnectingSocketEvents, ReconnectState, SocketFactory } from "./reconnect.js";
+export type { SocketOptions, ReconnectOptions, TransportName } from "./options.js";
+export type { ReadyState, SocketCloseReason, CloseDetails, ReceivedPacket, SendOptions, SocketEvents } from "./socket-events.js";
+export type { ClientTransport, TransportCloseDetails, TransportEvents } from "./transports/transport.js";
+export type {
+  BinaryType,
+  BinaryMessage,
+  MessageData,
+  SendData,
+  HostIO,
+  HttpReply,
+  HttpRequestInit,
+  WebSocketLike,
+  WebSocketCloseInfo,
+} from "./platform/platform.js";

@@ -1,0 +1,65 @@
+/**
+ * @module The browser bundles (packages/client/scripts/bundle.mjs): built, self-contained, and
+ * tree-shakable — a websocket-only import carries no polling code, whether it comes from the
+ * compiled entry or from the shipped bundle through the `browser` export condition.
+ */
+
+import { expect } from "chai";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { ensureBundles } from "./helpers/browser.js";
+
+interface Measured {
+  readonly min: number;
+  readonly gzip: number;
+  readonly modules: string[];
+}
+
+interface BundleScript {
+  measureImport(specifier: string, names?: string[], resolveDir?: string): Promise<Measured>;
+  measureSizes(): Promise<{
+    heartwire: { gzip: number };
+    heartwireWebsocketOnly: { gzip: number; carriesPolling: boolean };
+    engineio: { gzip: number } | null;
+  }>;
+}
+
+const require = createRequire(import.meta.url);
+const clientDir = dirname(require.resolve("@heartwire/client/package.json"));
+/** test/ (this file runs from test/dist/). */
+const testDir = fileURLToPath(new URL("..", import.meta.url));
+
+describe("browser bundle", function () {
+  let script: BundleScript;
+
+  before(async () => {
+    await ensureBundles();
+    script = (await import(pathToFileURL(join(clientDir, "scripts", "bundle.mjs")).href)) as BundleScript;
+  });
+
+  it("a websocket-only import (compiled entry) keeps no polling transport or payload codec", async () => {
+    const ws = await script.measureImport(join(clientDir, "dist", "websocket.browser.js"));
+    const full = await script.measureImport(join(clientDir, "dist", "index.browser.js"));
+    const polling = /transports\/polling\.js$|payload-codec\.js$/;
+    expect(ws.modules.filter((m) => polling.test(m))).to.deep.equal([]);
+    expect(full.modules.filter((m) => polling.test(m))).to.have.length(2);
+    expect(ws.gzip).to.be.below(full.gzip);
+    expect([...ws.modules, ...full.modules].filter((m) => /node_modules\/(ws|.*polyfill)/.test(m))).to.deep.equal([]);
+  });
+
+  it("bundlers resolve the package through the browser condition to the self-contained bundles", async () => {
+    const full = await script.measureImport("@heartwire/client", ["Socket"], testDir);
+    const ws = await script.measureImport("@heartwire/client/websocket", ["Socket"], testDir);
+    expect(full.modules.map((m) => m.replace(/^.*dist\//, ""))).to.deep.equal(["browser/heartwire.js"]);
+    expect(ws.modules.map((m) => m.replace(/^.*dist\//, ""))).to.deep.equal(["browser/heartwire-websocket.js"]);
+    expect(ws.gzip).to.be.below(full.gzip);
+  });
+
+  it("measures ours against engine.io-client's Socket (sizes are printed by npm test)", async () => {
+    const sizes = await script.measureSizes();
+    expect(sizes.heartwire.gzip).to.be.above(1000);
+    expect(sizes.heartwireWebsocketOnly.carriesPolling).to.equal(false);
+    expect(sizes.engineio?.gzip).to.be.above(1000);
+  });
+});

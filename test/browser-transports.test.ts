@@ -1,0 +1,76 @@
+/**
+ * @module The browser bundle in real Chromium against our server: opening on websocket, on
+ * polling, and polling → websocket upgrade; echo of text, binary and Unicode on each transport.
+ */
+
+import { expect } from "chai";
+import type { Browser } from "playwright-core";
+import {
+  chromiumAvailable,
+  ensureBundles,
+  launchChromium,
+  openHarnessPage,
+  originOf,
+  startBrowserServer,
+  type PageSocket,
+} from "./helpers/browser.js";
+
+const UNICODE = "héllo wörld — 日本語 — 🚀🌍 — \u0000 — \ud83d\ude00";
+const BYTES = [0, 1, 2, 127, 128, 254, 255];
+
+async function echo(socket: PageSocket): Promise<unknown[]> {
+  const from = (await socket.log()).length;
+  await socket.send({ text: "hello" });
+  await socket.send({ bytes: BYTES });
+  await socket.send({ text: UNICODE });
+  const third = await socket.waitFor("message", { from, count: 3 });
+  const log = await socket.log();
+  expect(third.index).to.be.greaterThan(0);
+  return log.slice(from).filter((r) => r.event === "message").map((r) => r.args[0]);
+}
+
+describe("browser: transports in Chromium", function () {
+  let browser: Browser | undefined;
+
+  before(async function () {
+    if (!chromiumAvailable()) return this.skip();
+    await ensureBundles();
+    browser = await launchChromium();
+  });
+
+  after(async () => {
+    await browser?.close();
+  });
+
+  it("opens on websocket and echoes text, binary and Unicode", async () => {
+    await using server = await startBrowserServer();
+    await using page = await openHarnessPage(browser!, originOf(server));
+    const socket = await page.open({ transports: ["websocket"] });
+    const open = await socket.waitFor("open");
+    expect(open.transport).to.equal("websocket");
+    expect((await socket.state()).readyState).to.equal("open");
+    expect(await echo(socket)).to.deep.equal(["hello", { binary: BYTES }, UNICODE]);
+  });
+
+  it("opens on polling (no upgrade) and echoes text, binary and Unicode", async () => {
+    await using server = await startBrowserServer();
+    await using page = await openHarnessPage(browser!, originOf(server));
+    const socket = await page.open({ transports: ["polling"], upgrade: false });
+    expect((await socket.waitFor("open")).transport).to.equal("polling");
+    expect(await echo(socket)).to.deep.equal(["hello", { binary: BYTES }, UNICODE]);
+    expect((await socket.state()).transport).to.equal("polling");
+  });
+
+  it("upgrades from polling to websocket and keeps echoing", async () => {
+    await using server = await startBrowserServer();
+    await using page = await openHarnessPage(browser!, originOf(server));
+    const socket = await page.open();
+    expect((await socket.waitFor("open")).transport).to.equal("polling");
+    const upgrade = await socket.waitFor("upgrade");
+    expect(upgrade.args[0]).to.deep.equal({ transport: "websocket" });
+    expect((await socket.state()).transport).to.equal("websocket");
+    expect(await echo(socket)).to.deep.equal(["hello", { binary: BYTES }, UNICODE]);
+    const closes = (await socket.log()).filter((r) => r.event === "close" || r.event === "error");
+    expect(closes).to.deep.equal([]);
+  });
+});
