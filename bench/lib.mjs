@@ -1,6 +1,7 @@
 // @module Shared plumbing for the benchmark: forked processes with request/reply over IPC, and
 // statistics (median, min–max, ratios).
 import { fork } from "node:child_process";
+import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 
 const here = (name) => fileURLToPath(new URL(name, import.meta.url));
@@ -37,7 +38,8 @@ export async function spawnWorker(script, args = [], execArgv = []) {
       });
     },
     async stop() {
-      if (child.exitCode !== null) return;
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill("SIGCONT"); // in case a scenario froze it
       child.send({ cmd: "exit" });
       const exited = new Promise((r) => child.once("exit", r));
       const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
@@ -47,10 +49,10 @@ export async function spawnWorker(script, args = [], execArgv = []) {
   };
 }
 
-/** Starts a server of `impl` and a load generator; returns both plus a stop(). */
-export async function startPair(impl, serverOptions = {}) {
+/** Starts a server of `impl` and a load generator (or another worker script); returns both plus a stop(). */
+export async function startPair(impl, serverOptions = {}, loadScript = "load.mjs") {
   const server = await spawnWorker("server.mjs", [impl, JSON.stringify(serverOptions)]);
-  const load = await spawnWorker("load.mjs");
+  const load = await spawnWorker(loadScript);
   return {
     server,
     load,
@@ -80,6 +82,9 @@ export function ratio(ours, theirs) {
   if (!(ours > 0) || !(theirs > 0)) return "–";
   return `${(ours / theirs).toFixed(2)}×`;
 }
+
+/** Wall-clock milliseconds with sub-ms precision, comparable across the bench processes. */
+export const wallNow = () => performance.timeOrigin + performance.now();
 
 /** Sleeps for real time (benchmarks measure windows of real time). */
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));

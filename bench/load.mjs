@@ -5,7 +5,7 @@ import http from "node:http";
 import { performance } from "node:perf_hooks";
 import WebSocket from "ws";
 
-const agent = new http.Agent({ keepAlive: true, maxSockets: Infinity });
+const keepAliveAgent = new http.Agent({ keepAlive: true, maxSockets: Infinity });
 const clients = new Set();
 const counters = { pings: 0, messages: 0, closes: 0, errors: 0 };
 
@@ -26,6 +26,8 @@ function openWebSocket(port, eio) {
     ws.on("open", () => {
       if (!eio) done(true);
     });
+    // Every implementation gets the same client work per message: text frames are decoded to a
+    // string (the Engine.IO client must, to read the packet type), binary frames stay Buffers.
     ws.on("message", (data, isBinary) => {
       if (eio && !isBinary) {
         const text = data.toString();
@@ -42,7 +44,7 @@ function openWebSocket(port, eio) {
         return;
       }
       counters.messages++;
-      client.onMessage?.(data);
+      client.onMessage?.(isBinary ? data : data.toString());
     });
     if (!eio) ws.on("ping", () => counters.pings++);
     ws.on("error", () => {
@@ -58,10 +60,10 @@ function openWebSocket(port, eio) {
   });
 }
 
-function request(method, path, port, body) {
+function requestOn(method, path, port, body, keepAlive = true) {
   return new Promise((resolve) => {
     const req = http.request(
-      { host: "127.0.0.1", port, method, path, agent, headers: body === undefined ? {} : { "content-type": "text/plain;charset=UTF-8" } },
+      { host: "127.0.0.1", port, method, path, agent: keepAlive ? keepAliveAgent : false, headers: body === undefined ? {} : { "content-type": "text/plain;charset=UTF-8" } },
       (res) => {
         let text = "";
         res.setEncoding("utf8");
@@ -75,9 +77,13 @@ function request(method, path, port, body) {
   });
 }
 
-/** One Engine.IO long-polling client: a GET always pending, pongs and messages sent by POST. */
-async function openPolling(port) {
+/**
+ * One Engine.IO long-polling client: a GET always pending, pongs and messages sent by POST. With
+ * `keepAlive` false every request opens a new TCP connection (a browser without connection reuse).
+ */
+async function openPolling(port, keepAlive = true) {
   const base = `/engine.io/?EIO=4&transport=polling`;
+  const request = (method, path, port, body) => requestOn(method, path, port, body, keepAlive);
   const hs = await request("GET", base, port);
   if (hs.status !== 200 || hs.text[0] !== "0") {
     counters.errors++;
@@ -133,7 +139,11 @@ async function openPolling(port) {
   return client;
 }
 
-async function openMany({ port, n, transport, eio, concurrency = 50 }) {
+/**
+ * Opens `n` clients, `concurrency` at a time. With `spreadMs`, open number i starts no earlier than
+ * i·spreadMs/n after the first, so heartbeats fall into phases spread over that span.
+ */
+async function openMany({ port, n, transport, eio, concurrency = 50, keepAlive = true, spreadMs = 0 }) {
   const started = performance.now();
   let next = 0;
   let opened = 0;
@@ -142,8 +152,10 @@ async function openMany({ port, n, transport, eio, concurrency = 50 }) {
   let last = started;
   const worker = async () => {
     while (next < n) {
-      next++;
-      const c = transport === "polling" ? await openPolling(port) : await openWebSocket(port, eio);
+      const i = next++;
+      const startAt = started + (i * spreadMs) / n;
+      if (spreadMs > 0 && performance.now() < startAt) await new Promise((r) => setTimeout(r, startAt - performance.now()));
+      const c = transport === "polling" ? await openPolling(port, keepAlive) : await openWebSocket(port, eio);
       const now = performance.now();
       maxGap = Math.max(maxGap, now - last);
       last = now;

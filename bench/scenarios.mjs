@@ -1,4 +1,6 @@
 // @module The benchmark scenarios. Each returns rows { metric, digits, values: { impl: number[] } }.
+import { liveness } from "./liveness.mjs";
+import { bundle } from "./bundle.mjs";
 
 const runsOf = (quick) => (quick ? 1 : 3);
 
@@ -59,7 +61,7 @@ const heartbeat = {
       { n: quick ? 2000 : 10000, transport: "websocket" },
       { n: quick ? 500 : 5000, transport: "polling" },
     ];
-    const windowMs = quick ? 4000 : 10000;
+    const windowMs = quick ? 3000 : 10000;
     const metrics = cases.flatMap(({ n, transport }) => [
       { metric: `${transport} ×${n}: µs CPU/ping`, digits: 1 },
       { metric: `${transport} ×${n}: server CPU %`, digits: 1 },
@@ -73,7 +75,7 @@ const heartbeat = {
           const pair = await startPair(impl, { pingInterval: 1000, pingTimeout: 1000 });
           try {
             await pair.load.call("open", { port: pair.port, n, transport, eio: impl !== "ws", concurrency: 50 });
-            await sleep(2500);
+            await sleep(quick ? 1500 : 2500);
             const s0 = await pair.server.call("stats");
             const l0 = await pair.load.call("counters");
             await sleep(windowMs);
@@ -102,13 +104,14 @@ const echo = {
   name: "echo",
   title: "echo throughput",
   async run({ quick, impls, startPair, sleep, log }) {
-    const durationMs = quick ? 2000 : 5000;
+    const durationMs = quick ? 1500 : 5000;
     const cases = [
       { label: "ws 32 B, 1 client × 100 in flight", transport: "websocket", clients: 1, window: 100, size: 32, unit: "msg/s" },
       { label: "ws 32 B, 100 clients × 10 in flight", transport: "websocket", clients: 100, window: 10, size: 32, unit: "msg/s" },
       { label: "ws 64 KiB binary, 1 client × 8", transport: "websocket", clients: 1, window: 8, size: 65536, binary: true, unit: "MB/s" },
-      { label: "polling 32 B, 1 client", transport: "polling", clients: 1, window: 1, size: 32, unit: "msg/s" },
-      { label: "polling 32 B, 50 clients", transport: "polling", clients: 50, window: 1, size: 32, unit: "msg/s" },
+      { label: "polling 32 B, 1 client, keep-alive", transport: "polling", clients: 1, window: 1, size: 32, unit: "msg/s" },
+      { label: "polling 32 B, 50 clients, keep-alive", transport: "polling", clients: 50, window: 1, size: 32, unit: "msg/s" },
+      { label: "polling 32 B, 50 clients, no keep-alive", transport: "polling", clients: 50, window: 1, size: 32, unit: "msg/s", keepAlive: false },
     ];
     const c = collector(cases.map((k) => ({ metric: `${k.label} (${k.unit})`, digits: k.unit === "MB/s" ? 1 : 0 })));
     for (let run = 0; run < runsOf(quick); run++) {
@@ -117,7 +120,7 @@ const echo = {
           if (impl === "ws" && k.transport === "polling") continue;
           const pair = await startPair(impl, {});
           try {
-            await pair.load.call("open", { port: pair.port, n: k.clients, transport: k.transport, eio: impl !== "ws", concurrency: 10 });
+            await pair.load.call("open", { port: pair.port, n: k.clients, transport: k.transport, eio: impl !== "ws", concurrency: 10, keepAlive: k.keepAlive ?? true });
             await sleep(200);
             const r = await pair.load.call("echo", { durationMs, window: k.window, size: k.size, binary: !!k.binary });
             const value = k.unit === "MB/s" ? r.bytes / 1e6 / (r.ms / 1000) : r.messages / (r.ms / 1000);
@@ -175,4 +178,4 @@ const connect = {
 };
 
 /** Every scenario, in the order they run. */
-export const scenarios = [memory, heartbeat, echo, connect];
+export const scenarios = [memory, heartbeat, echo, connect, liveness, bundle];

@@ -2,6 +2,7 @@
 // usage (forked): node --expose-gc server.mjs <heartwire|engine.io|ws> '<json options>'
 import http from "node:http";
 import { monitorEventLoopDelay, performance } from "node:perf_hooks";
+import v8 from "node:v8";
 import { WebSocketServer } from "ws";
 
 const [impl, rawOptions = "{}"] = process.argv.slice(2);
@@ -12,12 +13,14 @@ const pingTimeout = options.pingTimeout ?? 20000;
 const httpServer = http.createServer();
 httpServer.maxConnections = 19_900;
 const closes = new Map(); // reason -> count
+const closeLog = []; // { at: wall-clock ms, reason }, for detection latency (bounded)
 let connections = 0;
 let open = 0;
 
 function countClose(reason) {
   open--;
   closes.set(reason, (closes.get(reason) ?? 0) + 1);
+  if (closeLog.length < 50_000) closeLog.push({ at: performance.timeOrigin + performance.now(), reason });
 }
 
 let shutdown = async () => {};
@@ -95,11 +98,22 @@ process.on("message", async (msg) => {
   else if (msg.cmd === "resetLoopDelay") {
     loopDelay.reset();
     process.send({ reply: msg.id });
+  } else if (msg.cmd === "closeLog") {
+    process.send({ reply: msg.id, closes: closeLog.splice(0) });
   } else if (msg.cmd === "stall") {
-    // Block the event loop, as a busy application would.
-    const until = performance.now() + msg.ms;
-    while (performance.now() < until);
+    // Block the event loop, as a busy application would: `repeat` blocks of `ms`, one loop turn
+    // apart: the next block starts from setImmediate armed in the timers phase, after the overdue
+    // timers (pings) fired, so pongs to those pings arrive during the next block, unread.
+    for (let i = 0; i < (msg.repeat ?? 1); i++) {
+      if (i > 0) await new Promise((r) => setTimeout(() => setImmediate(r), 0));
+      const until = performance.now() + msg.ms;
+      while (performance.now() < until);
+    }
     process.send({ reply: msg.id });
+  } else if (msg.cmd === "heapSnapshot") {
+    // Profiling aid (see bench/profile.mjs): a heap snapshot of the server as it stands.
+    globalThis.gc?.();
+    process.send({ reply: msg.id, file: v8.writeHeapSnapshot(msg.file) });
   } else if (msg.cmd === "exit") {
     await shutdown();
     process.exit(0);

@@ -70,6 +70,12 @@ export interface SocketOptions {
   readonly scheduler?: Scheduler;
   /** Advanced: replaces the platform's network layer (WebSocket and HTTP), e.g. in tests. @default the platform's */
   readonly io?: HostIO;
+  /**
+   * Largest poll response (characters) or WebSocket message (bytes, Node) accepted from the server.
+   * Beyond it the socket closes with "transport error" (`HW_ERR_PAYLOAD_TOO_LARGE`), so a hostile or
+   * broken server cannot make the client buffer without bound. @default 104857600 (100 Mi, ws' own default)
+   */
+  readonly maxIncomingPayload?: number;
 }
 
 /** Options after defaults and validation. */
@@ -96,6 +102,7 @@ export interface ResolvedSocketOptions {
   readonly pingTimeout: number | undefined;
   readonly scheduler: Scheduler;
   readonly io: HostIO | undefined;
+  readonly maxIncomingPayload: number;
 }
 
 const KNOWN_TRANSPORTS: readonly TransportName[] = ["polling", "websocket"];
@@ -112,8 +119,17 @@ function proposedDelay(name: string, value: number | undefined): number | undefi
   return value;
 }
 
+function positiveLimit(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== "number" || !Number.isInteger(value) || value <= 0) {
+    throw invalid(`${name} must be a positive integer, got ${String(value)}`);
+  }
+  return value;
+}
+
 function queryObject(query: SocketOptions["query"]): Record<string, string> {
-  const out: Record<string, string> = {};
+  // Null prototype: a parameter named `__proto__` is kept as data, not taken as a prototype.
+  const out = Object.create(null) as Record<string, string>;
   if (typeof query === "string") {
     for (const [k, v] of new URLSearchParams(query.startsWith("?") ? query.slice(1) : query)) out[k] = v;
   } else if (query !== undefined) {
@@ -148,7 +164,7 @@ function parseUri(uri: string, location: PageLocation | undefined): ParsedUri {
   if (!["http", "https", "ws", "wss"].includes(scheme)) throw invalid(`unsupported URI scheme ${JSON.stringify(scheme)}`);
   const secure = scheme === "https" || scheme === "wss";
   const hostname = url.hostname.startsWith("[") ? url.hostname.slice(1, -1) : url.hostname;
-  const query: Record<string, string> = {};
+  const query = Object.create(null) as Record<string, string>;
   for (const [k, v] of url.searchParams) query[k] = v;
   return { secure, hostname, port: url.port || (secure ? "443" : "80"), query };
 }
@@ -200,6 +216,7 @@ export function resolveSocketOptions(
     pingTimeout: proposedDelay("pingTimeout", options.pingTimeout),
     scheduler: options.scheduler ?? realScheduler,
     io: options.io,
+    maxIncomingPayload: positiveLimit("maxIncomingPayload", options.maxIncomingPayload, 104_857_600),
   };
 }
 

@@ -14,6 +14,9 @@ import { TransportSlot } from "./transport-slot.js";
 import type { ClientTransport, TransportCloseDetails } from "./transports/transport.js";
 import { WriteBuffer } from "./write-buffer.js";
 
+/** Pongs that may wait unsent; more pings (a flood) are answered by the ones already waiting. */
+const MAX_WAITING_PONGS = 8;
+
 /** Legal ready-state moves: forward only. */
 const NEXT_STATES: Readonly<Record<ReadyState, readonly ReadyState[]>> = {
   opening: ["open", "closing", "closed"],
@@ -50,6 +53,7 @@ export class Socket extends EventEmitter<SocketEvents> {
   readonly #stopLifecycle: () => void;
   #readyState: ReadyState = "opening";
   readonly #slot: TransportSlot;
+  #unsent: SendData[] | undefined;
 
   /** Connects to `uri` (or, in a page, the page's own host). Events start on a later tick. */
   constructor(uri: string | SocketOptions | undefined, options: SocketOptions | undefined, platform: Platform) {
@@ -89,6 +93,16 @@ export class Socket extends EventEmitter<SocketEvents> {
         this.#maybeFinishClosing();
       },
     });
+  }
+
+  /**
+   * After `close`: the messages `send()` accepted that were never handed to a transport, in order.
+   * They certainly did not reach the server (their callbacks never ran), so resending them on a new
+   * session creates no duplicate. A message whose callback did not run and that is not listed was
+   * in flight when the connection died: it may or may not have arrived. Empty while not closed.
+   */
+  get unsent(): readonly SendData[] {
+    return this.#readyState === "closed" ? (this.#unsent ?? []) : [];
   }
 
   /** `"opening"`, `"open"`, `"closing"` or `"closed"`. */
@@ -164,7 +178,11 @@ export class Socket extends EventEmitter<SocketEvents> {
 
   #sendPacket(packet: OutgoingPacket, callback?: () => void): void {
     if (this.#readyState === "closing" || this.#readyState === "closed") return;
-    if (this.#readyState === "open" && !this.#heartbeat.check()) return;
+    if (this.#readyState === "open" && !this.#heartbeat.check()) {
+      // The session is over (closing on a microtask): the message never left.
+      if (packet.type === "message" && packet.data !== undefined) (this.#unsent ??= []).push(packet.data as SendData);
+      return;
+    }
     this.emit("packetCreate", packet);
     this.#buffer.push(packet, callback);
     this.#flush();
@@ -244,9 +262,12 @@ export class Socket extends EventEmitter<SocketEvents> {
 
   #onPing(): void {
     if (!this.#heartbeat.ping()) return;
-    const pong: OutgoingPacket = { type: "pong" };
-    this.#buffer.pushPriority(pong);
-    this.emit("packetCreate", pong);
+    // A server has one ping outstanding; past a few waiting pongs, a ping flood adds no more.
+    if (this.#buffer.priorityCount < MAX_WAITING_PONGS) {
+      const pong: OutgoingPacket = { type: "pong" };
+      this.#buffer.pushPriority(pong);
+      this.emit("packetCreate", pong);
+    }
     this.emit("ping");
     this.emit("pong");
     this.#flush();
@@ -287,7 +308,10 @@ export class Socket extends EventEmitter<SocketEvents> {
     this.#heartbeat.stop();
     this.#slot.close(reason === "forced close" || reason === "parse error" || silent);
     this.#stopLifecycle();
-    this.#buffer.clear();
+    const never = this.#buffer.clear();
+    for (const item of never) {
+      if (item.packet.type === "message" && item.packet.data !== undefined) (this.#unsent ??= []).push(item.packet.data as SendData);
+    }
     this.id = null;
     if (!silent) this.emit("close", reason, details);
   }

@@ -58,6 +58,13 @@ export class WriteBuffer {
     this.#items.push({ packet, callback, priority: false });
   }
 
+  /** Number of priority packets (pongs) waiting at the head. */
+  get priorityCount(): number {
+    let i = 0;
+    while (i < this.#items.length && this.#items[i]!.priority) i++;
+    return i;
+  }
+
   /** Queues a heartbeat reply behind earlier priority packets but ahead of every message. */
   pushPriority(packet: OutgoingPacket): void {
     let i = 0;

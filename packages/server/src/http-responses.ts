@@ -40,15 +40,21 @@ export function sendStatus(res: ServerResponse, status: number, closeConnection 
   });
 }
 
+const STATUS_LINES: Readonly<Record<400 | 503, string>> = {
+  400: "HTTP/1.1 400 Bad Request\r\n",
+  503: "HTTP/1.1 503 Service Unavailable\r\n",
+};
+
 /**
  * Refuses a WebSocket upgrade: a raw `HTTP/1.1 400 Bad Request` whose body is the message text,
- * then the TCP socket is destroyed (what engine.io's peers expect, whatever the code).
+ * then the TCP socket is destroyed (what engine.io's peers expect, whatever the code). Only the
+ * capacity limits use `503 Service Unavailable` (the client may retry later).
  */
-export function abortUpgrade(socket: Duplex, message: string): void {
+export function abortUpgrade(socket: Duplex, message: string, status: 400 | 503 = 400): void {
   if (socket.writable && !socket.destroyed) {
     const length = Buffer.byteLength(message);
     socket.end(
-      "HTTP/1.1 400 Bad Request\r\n" +
+      STATUS_LINES[status] +
         "Connection: close\r\n" +
         "Content-Type: text/html\r\n" +
         `Content-Length: ${length}\r\n` +

@@ -88,6 +88,18 @@ export interface ServerOptions extends AttachOptions {
    */
   maxBufferedBytes?: number;
   /**
+   * Largest number of open sessions. A handshake beyond it is refused with
+   * `503 {"code":3,"message":"Server at capacity"}` (a raw 503 for a WebSocket handshake), so a
+   * flood of handshakes cannot grow memory without bound. @default 100000
+   */
+  maxSessions?: number;
+  /**
+   * Largest number of handshakes in flight at once: accepted by the request checks and still waiting
+   * for `allowRequest` or `generateId` (which may be slow, asynchronous user code). More are refused
+   * like {@link ServerOptions.maxSessions}. @default 1000
+   */
+  maxPendingHandshakes?: number;
+  /**
    * Milliseconds a server-initiated close of a polling session waits for the client's next GET to
    * deliver the close packet. @default 30000
    */
@@ -134,6 +146,8 @@ export interface ResolvedOptions {
   readonly httpBodyTimeout: number;
   readonly maxBufferedPackets: number;
   readonly maxBufferedBytes: number;
+  readonly maxSessions: number;
+  readonly maxPendingHandshakes: number;
   readonly closeTimeout: number;
   readonly transports: readonly TransportName[];
   readonly allowUpgrades: boolean;
@@ -161,6 +175,8 @@ export const defaults = Object.freeze({
   httpBodyTimeout: 10_000,
   maxBufferedPackets: 100_000,
   maxBufferedBytes: 64 * 1024 * 1024,
+  maxSessions: 100_000,
+  maxPendingHandshakes: 1000,
   closeTimeout: 30_000,
   transports: Object.freeze(["polling", "websocket"] as TransportName[]),
   allowUpgrades: true,
@@ -230,6 +246,8 @@ export function resolveOptions(user: ServerOptions = {}): ResolvedOptions {
     httpBodyTimeout: positiveInt("httpBodyTimeout", user.httpBodyTimeout, defaults.httpBodyTimeout),
     maxBufferedPackets: positiveInt("maxBufferedPackets", user.maxBufferedPackets, defaults.maxBufferedPackets, Number.MAX_SAFE_INTEGER),
     maxBufferedBytes: positiveInt("maxBufferedBytes", user.maxBufferedBytes, defaults.maxBufferedBytes, Number.MAX_SAFE_INTEGER),
+    maxSessions: positiveInt("maxSessions", user.maxSessions, defaults.maxSessions, Number.MAX_SAFE_INTEGER),
+    maxPendingHandshakes: positiveInt("maxPendingHandshakes", user.maxPendingHandshakes, defaults.maxPendingHandshakes, Number.MAX_SAFE_INTEGER),
     closeTimeout: positiveInt("closeTimeout", user.closeTimeout, defaults.closeTimeout),
     transports: [...transports],
     allowUpgrades: user.allowUpgrades ?? defaults.allowUpgrades,

@@ -3,12 +3,6 @@
 import type { BinaryInput } from "@heartwire/shared";
 import type { QueuedPacket } from "./transports/transport.js";
 
-interface Batch<C> {
-  readonly count: number;
-  readonly bytes: number;
-  readonly callbacks: C[];
-}
-
 /** Size of a packet for the byte bound: UTF-16 code units of text, bytes of binary. */
 function sizeOf(data: string | BinaryInput | undefined): number {
   if (data === undefined) return 0;
@@ -23,11 +17,13 @@ function sizeOf(data: string | BinaryInput | undefined): number {
 export class Outbox<C> {
   readonly #maxPackets: number;
   readonly #maxBytes: number;
-  #queue: QueuedPacket[] = [];
-  #callbacks: C[] = [];
-  #inFlight: Batch<C>[] = [];
-  #packets = 0;
-  #bytes = 0;
+  // Arrays are made on demand: an idle socket holds none.
+  #queue: QueuedPacket[] | undefined;
+  #queueBytes = 0;
+  #callbacks: C[] | undefined;
+  #inFlightCallbacks: C[] | undefined;
+  #inFlightPackets = 0;
+  #inFlightBytes = 0;
 
   /** Creates an empty outbox with the given bounds. */
   constructor(maxPackets: number, maxBytes: number) {
@@ -37,55 +33,69 @@ export class Outbox<C> {
 
   /** Packets queued and not yet handed to the transport. */
   get queued(): number {
-    return this.#queue.length;
+    return this.#queue?.length ?? 0;
+  }
+
+  /** Size of everything held, queued or in flight (the measure `maxBytes` bounds). */
+  get bytes(): number {
+    return this.#queueBytes + this.#inFlightBytes;
   }
 
   /** True when batches were handed to the transport and not yet reported written. */
   get inFlight(): boolean {
-    return this.#inFlight.length > 0;
+    return this.#inFlightPackets > 0;
   }
 
   /** Queues a packet; returns false (and queues nothing) when it would pass a bound. */
   push(packet: QueuedPacket, callback?: C): boolean {
     const bytes = sizeOf(packet.data);
-    if (this.#packets + 1 > this.#maxPackets || this.#bytes + bytes > this.#maxBytes) return false;
-    this.#queue.push(packet);
-    this.#packets++;
-    this.#bytes += bytes;
-    if (callback !== undefined) this.#callbacks.push(callback);
+    const packets = this.#inFlightPackets + (this.#queue?.length ?? 0);
+    if (packets + 1 > this.#maxPackets || this.#inFlightBytes + this.#queueBytes + bytes > this.#maxBytes) return false;
+    if (this.#queue === undefined) this.#queue = [packet];
+    else this.#queue.push(packet);
+    this.#queueBytes += bytes;
+    if (callback !== undefined) (this.#callbacks ??= []).push(callback);
     return true;
   }
 
-  /** Moves everything queued into one in-flight batch and returns it (empty if nothing was queued). */
+  /** Moves everything queued in flight and returns it (empty if nothing was queued). */
   take(): QueuedPacket[] {
     const batch = this.#queue;
-    if (batch.length === 0) return batch;
-    this.#queue = [];
-    let bytes = 0;
-    for (const packet of batch) bytes += sizeOf(packet.data);
-    this.#inFlight.push({ count: batch.length, bytes, callbacks: this.#callbacks });
-    this.#callbacks = [];
+    if (batch === undefined) return [];
+    this.#queue = undefined;
+    this.#inFlightPackets += batch.length;
+    this.#inFlightBytes += this.#queueBytes;
+    this.#queueBytes = 0;
+    const callbacks = this.#callbacks;
+    if (callbacks !== undefined) {
+      this.#callbacks = undefined;
+      if (this.#inFlightCallbacks === undefined) this.#inFlightCallbacks = callbacks;
+      else for (const callback of callbacks) this.#inFlightCallbacks.push(callback);
+    }
     return batch;
   }
 
-  /** The transport wrote everything it was given: releases every in-flight batch, returns their callbacks. */
-  written(): C[] {
-    const done: C[] = [];
-    for (const batch of this.#inFlight) {
-      this.#packets -= batch.count;
-      this.#bytes -= batch.bytes;
-      done.push(...batch.callbacks);
-    }
-    this.#inFlight = [];
+  /**
+   * The transport wrote everything it was given: releases what was in flight and returns the
+   * callbacks to run, in order (undefined when there are none).
+   */
+  written(): C[] | undefined {
+    const done = this.#inFlightCallbacks;
+    this.#inFlightCallbacks = undefined;
+    this.#inFlightPackets = 0;
+    this.#inFlightBytes = 0;
     return done;
   }
 
-  /** Drops everything (the socket closed). */
-  clear(): void {
-    this.#queue = [];
-    this.#callbacks = [];
-    this.#inFlight = [];
-    this.#packets = 0;
-    this.#bytes = 0;
+  /** Drops everything (the socket closed) and returns the packets never handed to the transport, in order. */
+  clear(): QueuedPacket[] {
+    const never = this.#queue ?? [];
+    this.#queue = undefined;
+    this.#queueBytes = 0;
+    this.#callbacks = undefined;
+    this.#inFlightCallbacks = undefined;
+    this.#inFlightPackets = 0;
+    this.#inFlightBytes = 0;
+    return never;
   }
 }

@@ -4,7 +4,7 @@ import type { IncomingMessage, OutgoingHttpHeaders, Server as HttpServer, Server
 import type { Duplex } from "node:stream";
 import { EventEmitter } from "eventemitter3";
 import type { WebSocket, WebSocketServer } from "ws";
-import { negotiateHeartbeat, ProtocolError, type ProtocolErrorInfo, type Scheduler } from "@heartwire/shared";
+import { negotiateHeartbeat, ProtocolError, type HeartbeatTiming, type ProtocolErrorInfo, type Scheduler } from "@heartwire/shared";
 import { askAllowRequest } from "./allow-request.js";
 import { attachToHttpServer } from "./attach.js";
 import { serializeCookie } from "./cookie.js";
@@ -14,7 +14,7 @@ import { runMiddlewares, UpgradeResponse, type Middleware } from "./middleware.j
 import { resolveOptions, type AttachOptions, type ResolvedOptions, type ServerOptions, type TransportName } from "./options.js";
 import { parseEngineQuery, type EngineQuery } from "./request-query.js";
 import { createSessionId, defaultGenerateId } from "./session-id.js";
-import { kMaybeUpgrade, kOpen, kShutdown, Socket } from "./socket.js";
+import { kMaybeUpgrade, kOpen, kShutdown, Socket, type SocketHost } from "./socket.js";
 import { TimerWheel } from "./timer-wheel.js";
 import { PollingTransport } from "./transports/polling.js";
 import type { QueuedPacket, ServerTransport, TransportHooks } from "./transports/transport.js";
@@ -63,6 +63,12 @@ interface RequestState {
 
 function noop(): void {}
 
+/** The refusal for handshakes beyond `maxSessions` or `maxPendingHandshakes` (code 3, as engine.io has no code for it). */
+const SERVER_AT_CAPACITY: ProtocolErrorInfo = Object.freeze({ code: 3, message: "Server at capacity", status: 503 });
+
+const NO_UPGRADES: readonly TransportName[] = Object.freeze([]);
+const WEBSOCKET_UPGRADE: readonly TransportName[] = Object.freeze(["websocket"]);
+
 /** An Engine.IO v4 server; a drop-in for engine.io's `Server`. */
 export class Server extends EventEmitter<ServerEvents> {
   /**
@@ -75,10 +81,20 @@ export class Server extends EventEmitter<ServerEvents> {
   /** The resolved options. */
   readonly opts: ResolvedOptions;
   readonly #sessions = new Map<string, Socket>();
+  /** Handshakes between the request checks and their session (or refusal): bounded by maxPendingHandshakes. */
+  #pendingHandshakes = 0;
   readonly #middlewares: Middleware[] = [];
   readonly #requests = new WeakMap<IncomingMessage, RequestState>();
   readonly #heartbeatScheduler: Scheduler;
   readonly #options: ServerOptions;
+  /** The timing of every session that proposed none (the common case), shared. */
+  readonly #defaultTiming: HeartbeatTiming;
+  /** What every socket of this server reports to: one object, no per-socket closures. */
+  readonly #socketHost: SocketHost = {
+    socketClosed: (socket) => this.#forget(socket),
+    socketFlushed: (socket, buffer) => this.emit("flush", socket, buffer),
+    socketDrained: (socket) => this.emit("drain", socket),
+  };
   #wss: WebSocketServer | undefined;
 
   /** Creates a server; attach it with {@link Server.attach} or feed it requests yourself. */
@@ -88,6 +104,7 @@ export class Server extends EventEmitter<ServerEvents> {
     this.opts = resolveOptions(options);
     const { scheduler, timerResolution } = this.opts;
     this.#heartbeatScheduler = timerResolution > 0 ? new TimerWheel(scheduler, timerResolution) : scheduler;
+    this.#defaultTiming = Object.freeze(negotiateHeartbeat({}, this.opts));
   }
 
   /** Number of open sessions. */
@@ -105,6 +122,13 @@ export class Server extends EventEmitter<ServerEvents> {
   upgrades(transport: TransportName): TransportName[] {
     if (!this.opts.allowUpgrades || transport !== "polling" || !this.opts.transports.includes("websocket")) return [];
     return ["websocket"];
+  }
+
+  /** {@link Server.upgrades} as a shared read-only array, for the sockets' open packets. */
+  #upgradesOf(transport: TransportName): readonly TransportName[] {
+    const list = this.upgrades(transport);
+    if (list.length === 0) return NO_UPGRADES;
+    return list.length === 1 && list[0] === "websocket" ? WEBSOCKET_UPGRADE : list;
   }
 
   /** Picks a new session id; override (or pass `generateId`) to choose your own. May return a Promise. */
@@ -145,8 +169,9 @@ export class Server extends EventEmitter<ServerEvents> {
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     req.on("error", noop);
     socket.on("error", noop);
-    const upgradeResponse = new UpgradeResponse(socket);
-    const state: RequestState = { query: parseEngineQuery(req), upgradeResponse };
+    // Only middlewares need the response stand-in; without them it would just be retained per socket.
+    const upgradeResponse = this.#middlewares.length > 0 ? new UpgradeResponse(socket) : undefined;
+    const state: RequestState = upgradeResponse === undefined ? { query: parseEngineQuery(req) } : { query: parseEngineQuery(req), upgradeResponse };
     this.#requests.set(req, state);
     this.#dispatchUpgrade(req, socket, Buffer.from(head ?? []), state).catch(() => socket.destroy());
   }
@@ -166,6 +191,8 @@ export class Server extends EventEmitter<ServerEvents> {
     if (id === undefined) return;
     const transport = new PollingTransport({ ...this.opts, hooks: this.#hooks(id) });
     const socket = this.#open(id, req, state, transport);
+    // socket.request keeps the handshake request alive; its state is only needed until the answer.
+    res.once("close", () => this.#requests.delete(req));
     // The handshake GET carries the open packet alone; sends in `connection` wait for the next GET.
     transport.onRequest(req, res);
     this.#announce(socket);
@@ -174,15 +201,16 @@ export class Server extends EventEmitter<ServerEvents> {
   async #dispatchUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, state: RequestState): Promise<void> {
     const refuse = (info: ProtocolErrorInfo, context: Record<string, unknown>, message?: string): void => {
       this.#emitError(req, info, context);
-      abortUpgrade(socket, message ?? info.message);
+      abortUpgrade(socket, message ?? info.message, info.status === 503 ? 503 : 400);
     };
     if (!this.opts.transports.includes("websocket")) return refuse(ProtocolError.UNKNOWN_TRANSPORT, { transport: state.query.transport });
-    const res = state.upgradeResponse!.asResponse();
-    if (!(await this.#middlewaresPass(req, res, refuse))) return;
+    if (state.upgradeResponse !== undefined && !(await this.#middlewaresPass(req, state.upgradeResponse.asResponse(), refuse))) return;
     const verdict = verifyRequest({ method: req.method, query: state.query, origin: req.headers.origin, upgrade: true }, this.opts.transports, (sid) => this.#view(sid));
     if (!verdict.ok) return refuse(verdict.error, verdict.context);
     const supportsBinary = !state.query.b64;
     if (verdict.kind === "session") {
+      // A session that was not offered the upgrade (allowUpgrades: false) may not take it.
+      if (!this.upgrades("polling").includes("websocket")) return refuse(ProtocolError.BAD_REQUEST, { name: "TRANSPORT_MISMATCH", transport: "websocket" });
       this.#upgradeSocket(req, socket, head, (ws) => {
         const transport = new WebSocketTransport(ws, supportsBinary);
         const client = this.#sessions.get(verdict.sid);
@@ -194,6 +222,8 @@ export class Server extends EventEmitter<ServerEvents> {
     const id = await this.#admit(req, state, refuse);
     if (id === undefined) return;
     this.#upgradeSocket(req, socket, head, (ws) => {
+      // The 101 is written: the request state is no longer needed, though socket.request keeps req.
+      this.#requests.delete(req);
       this.#announce(this.#open(id, req, state, new WebSocketTransport(ws, supportsBinary)));
     });
   }
@@ -218,6 +248,24 @@ export class Server extends EventEmitter<ServerEvents> {
    * or `undefined` once the request has been refused.
    */
   async #admit(
+    req: IncomingMessage,
+    state: RequestState,
+    refuse: (info: ProtocolErrorInfo, context: Record<string, unknown>, message?: string) => void,
+  ): Promise<string | undefined> {
+    const pending = this.#pendingHandshakes;
+    if (pending >= this.opts.maxPendingHandshakes || this.#sessions.size + pending >= this.opts.maxSessions) {
+      refuse(SERVER_AT_CAPACITY, { name: "SERVER_AT_CAPACITY", sessions: this.#sessions.size, pendingHandshakes: pending });
+      return undefined;
+    }
+    this.#pendingHandshakes++;
+    try {
+      return await this.#admitChecked(req, state, refuse);
+    } finally {
+      this.#pendingHandshakes--;
+    }
+  }
+
+  async #admitChecked(
     req: IncomingMessage,
     state: RequestState,
     refuse: (info: ProtocolErrorInfo, context: Record<string, unknown>, message?: string) => void,
@@ -252,10 +300,12 @@ export class Server extends EventEmitter<ServerEvents> {
       transport.close();
       return undefined;
     }
-    const timing = negotiateHeartbeat(
-      { pingInterval: state.query.params.get("pingInterval") ?? undefined, pingTimeout: state.query.params.get("pingTimeout") ?? undefined },
-      this.opts,
-    );
+    const pingInterval = state.query.params.get("pingInterval");
+    const pingTimeout = state.query.params.get("pingTimeout");
+    const timing =
+      pingInterval === null && pingTimeout === null
+        ? this.#defaultTiming
+        : negotiateHeartbeat({ pingInterval: pingInterval ?? undefined, pingTimeout: pingTimeout ?? undefined }, this.opts);
     const socket = new Socket({
       id,
       request: req,
@@ -263,10 +313,8 @@ export class Server extends EventEmitter<ServerEvents> {
       options: this.opts,
       timing,
       heartbeatScheduler: this.#heartbeatScheduler,
-      upgrades: this.upgrades(transport.name),
-      onClosed: (s) => this.#forget(s),
-      onFlush: (s, buffer) => this.emit("flush", s, buffer),
-      onDrain: (s) => this.emit("drain", s),
+      upgrades: this.#upgradesOf(transport.name),
+      host: this.#socketHost,
     });
     this.#sessions.set(id, socket);
     this.clients[id] = socket;
@@ -290,10 +338,8 @@ export class Server extends EventEmitter<ServerEvents> {
   }
 
   #upgradeSocket(req: IncomingMessage, socket: Duplex, head: Buffer, done: (ws: WebSocket) => void): void {
-    this.#ws().handleUpgrade(req, socket, head, (ws) => {
-      ws.on("error", noop);
-      done(ws);
-    });
+    // The transport made in `done` listens for ws errors itself.
+    this.#ws().handleUpgrade(req, socket, head, done);
   }
 
   #ws(): WebSocketServer {

@@ -14,9 +14,20 @@ import {
   type Scheduler,
 } from "@heartwire/shared";
 import type { ResolvedOptions } from "./options.js";
-import { SocketHeartbeat } from "./socket-heartbeat.js";
+import { SocketHeartbeat, type HeartbeatCallbacks } from "./socket-heartbeat.js";
 import { Outbox } from "./outbox.js";
-import type { QueuedPacket, ServerTransport } from "./transports/transport.js";
+import {
+  kOnClose,
+  kOnDrain,
+  kOnError,
+  kOnPacket,
+  kOnParseError,
+  kOnReady,
+  kSink,
+  type QueuedPacket,
+  type ServerTransport,
+  type TransportSink,
+} from "./transports/transport.js";
 import { UpgradeProbe, type UpgradeHost } from "./upgrade.js";
 
 /** A socket's lifecycle. Moves only forward: opening → open → closing → closed. */
@@ -67,6 +78,16 @@ export const kMaybeUpgrade = Symbol("heartwire.maybeUpgrade");
 /** @see kOpen */
 export const kShutdown = Symbol("heartwire.shutdown");
 
+/** What a socket reports to its server; one object per server, shared by all its sockets. */
+export interface SocketHost {
+  /** The socket closed (called before its `close` event). */
+  socketClosed(socket: Socket): void;
+  /** The socket handed packets to its transport. */
+  socketFlushed(socket: Socket, buffer: readonly QueuedPacket[]): void;
+  /** The socket's transport wrote everything it was given. */
+  socketDrained(socket: Socket): void;
+}
+
 /** What the server hands a new socket. */
 export interface SocketInit {
   readonly id: string;
@@ -77,11 +98,37 @@ export interface SocketInit {
   /** Scheduler for heartbeat timers (the server's timer wheel). */
   readonly heartbeatScheduler: Scheduler;
   readonly upgrades: readonly string[];
-  /** Called when the socket closes, before its `close` event. */
-  readonly onClosed: (socket: Socket) => void;
-  readonly onFlush: (socket: Socket, buffer: readonly QueuedPacket[]) => void;
-  readonly onDrain: (socket: Socket) => void;
+  /** The server side of the socket (shared by every socket of a server). */
+  readonly host: SocketHost;
 }
+
+/** Per-packet options objects, shared: packets are read-only once queued. */
+const COMPRESS = Object.freeze({ compress: true });
+const NO_COMPRESS = Object.freeze({ compress: false });
+const PING: QueuedPacket = Object.freeze({ type: "ping", options: COMPRESS });
+const THEN_CLOSE = Object.freeze({ thenClose: true });
+const NOT_THEN_CLOSE = Object.freeze({ thenClose: false });
+const NO_UPGRADE_PACKET: QueuedPacket = Object.freeze({ type: "noop", options: NO_COMPRESS });
+
+/** The heartbeat's view of its socket: a small object with shared methods instead of three closures. */
+class HeartbeatLink implements HeartbeatCallbacks {
+  readonly #socket: Socket;
+  constructor(socket: Socket) {
+    this.#socket = socket;
+  }
+  ping(): void {
+    this.#socket[kHeartbeatPing]();
+  }
+  timeout(): void {
+    this.#socket[kHeartbeatTimeout]();
+  }
+  rtt(estimate: RttEstimate): void {
+    this.#socket.emit("rtt", estimate.latest, estimate);
+  }
+}
+
+const kHeartbeatPing = Symbol("heartwire.heartbeatPing");
+const kHeartbeatTimeout = Symbol("heartwire.heartbeatTimeout");
 
 const LEGAL: Readonly<Record<ReadyState, readonly ReadyState[]>> = {
   opening: ["open", "closed"],
@@ -91,7 +138,7 @@ const LEGAL: Readonly<Record<ReadyState, readonly ReadyState[]>> = {
 };
 
 /** A client session. Created by the server; hold it from the `connection` event. */
-export class Socket extends EventEmitter<SocketEvents> {
+export class Socket extends EventEmitter<SocketEvents> implements TransportSink {
   /** Session id (`sid`). */
   readonly id: string;
   /** The handshake request. */
@@ -100,13 +147,20 @@ export class Socket extends EventEmitter<SocketEvents> {
   readonly remoteAddress: string;
   /** Engine.IO protocol revision: always 4. */
   readonly protocol = 4 as const;
-  readonly #init: SocketInit;
+  // The init object itself is not kept: these are shared per server (timing is, unless negotiated).
+  readonly #options: ResolvedOptions;
+  readonly #host: SocketHost;
+  readonly #timing: HeartbeatTiming;
+  readonly #upgrades: readonly string[];
   readonly #heartbeat: SocketHeartbeat;
   #state: ReadyState = "opening";
   #transport: ServerTransport;
-  #detach: () => void = () => {};
   readonly #outbox: Outbox<SendCallback>;
+  /** A ping sits in the outbox: tell the heartbeat when it is handed to the transport. */
+  #pingQueued = false;
   #overflowed = false;
+  /** Messages never handed to a transport: refused by the bound, then (on close) the rest of the queue. */
+  #unsent: MessageData[] | undefined;
   #probe: UpgradeProbe | undefined;
   #upgraded = false;
   #closeReason: CloseReason | undefined;
@@ -114,17 +168,16 @@ export class Socket extends EventEmitter<SocketEvents> {
   /** @internal Created by the server. */
   constructor(init: SocketInit) {
     super();
-    this.#init = init;
+    this.#options = init.options;
+    this.#host = init.host;
+    this.#timing = init.timing;
+    this.#upgrades = init.upgrades;
     this.id = init.id;
     this.request = init.request;
     this.remoteAddress = init.request.socket?.remoteAddress ?? "";
     this.#transport = init.transport;
     this.#outbox = new Outbox(init.options.maxBufferedPackets, init.options.maxBufferedBytes);
-    this.#heartbeat = new SocketHeartbeat(init.timing, init.heartbeatScheduler, {
-      ping: () => this.#sendPacket("ping"),
-      timeout: () => this.#onClose("ping timeout"),
-      rtt: (estimate) => this.emit("rtt", estimate.latest, estimate),
-    });
+    this.#heartbeat = new SocketHeartbeat(init.timing, init.heartbeatScheduler, new HeartbeatLink(this));
     this.#attach(init.transport);
   }
 
@@ -150,12 +203,12 @@ export class Socket extends EventEmitter<SocketEvents> {
 
   /** Negotiated ms between a pong and the next ping. */
   get pingInterval(): number {
-    return this.#init.timing.pingInterval;
+    return this.#timing.pingInterval;
   }
 
   /** Negotiated ms the client has to answer a ping. */
   get pingTimeout(): number {
-    return this.#init.timing.pingTimeout;
+    return this.#timing.pingTimeout;
   }
 
   /** Latest round-trip time in ms (ping written → pong received), or undefined before the first pong. */
@@ -168,10 +221,29 @@ export class Socket extends EventEmitter<SocketEvents> {
     return this.#heartbeat.rtt?.smoothed;
   }
 
+  /**
+   * Bytes accepted by `send()` and not yet written to the network (queued plus in flight; UTF-16
+   * code units for text). Past `maxBufferedBytes` the socket closes, so a sender that produces faster
+   * than the client reads should pause above its own threshold and resume on `drain`.
+   */
+  get bufferedAmount(): number {
+    return this.#outbox.bytes;
+  }
+
+  /**
+   * After `close`: the messages `send()` accepted that were never handed to a transport, in order
+   * (their callbacks never ran; they certainly did not reach the client, so they may be resent on a
+   * new session without duplicates). Messages whose callback did not run and that are not listed
+   * were in flight: they may or may not have arrived. Empty while the session is open.
+   */
+  get unsent(): readonly MessageData[] {
+    return this.#state === "closed" ? (this.#unsent ?? []) : [];
+  }
+
   /** Sends a message; `callback` runs once it was written to the network. Dropped once closing. */
   send(data: MessageData, options?: SendOptions | SendCallback, callback?: SendCallback): this {
-    const [opts, cb] = typeof options === "function" ? [{}, options] : [options ?? {}, callback];
-    this.#sendPacket("message", data, opts, cb);
+    if (typeof options === "function") this.#sendPacket("message", data, undefined, options);
+    else this.#sendPacket("message", data, options, callback);
     return this;
   }
 
@@ -198,13 +270,13 @@ export class Socket extends EventEmitter<SocketEvents> {
     this.#transition("open");
     const open = encodeOpenPacket({
       sid: this.id,
-      upgrades: this.#init.upgrades,
+      upgrades: this.#upgrades,
       pingInterval: this.pingInterval,
       pingTimeout: this.pingTimeout,
-      maxPayload: this.#init.options.maxHttpBufferSize,
+      maxPayload: this.#options.maxHttpBufferSize,
     });
     this.#sendPacket("open", open);
-    const initial = this.#init.options.initialPacket;
+    const initial = this.#options.initialPacket;
     if (initial !== undefined) this.#sendPacket("message", initial);
     this.#heartbeat.start();
   }
@@ -215,8 +287,18 @@ export class Socket extends EventEmitter<SocketEvents> {
       transport.close();
       return false;
     }
-    this.#probe = new UpgradeProbe(transport, this.#upgradeHost, this.#init.options.scheduler, this.#init.options.upgradeTimeout);
+    this.#probe = new UpgradeProbe(transport, this.#upgradeHost(), this.#options.scheduler, this.#options.upgradeTimeout);
     return true;
+  }
+
+  /** @internal The heartbeat's ping is due. */
+  [kHeartbeatPing](): void {
+    this.#sendPacket("ping");
+  }
+
+  /** @internal No pong came in time. */
+  [kHeartbeatTimeout](): void {
+    this.#onClose("ping timeout");
   }
 
   /** @internal Server shutdown: close now, without waiting for a GET. */
@@ -227,16 +309,19 @@ export class Socket extends EventEmitter<SocketEvents> {
     this.#closeTransport(false);
   }
 
-  readonly #upgradeHost: UpgradeHost = {
-    releasePoll: () => {
-      if (this.#transport.name === "polling" && this.#transport.writable && this.#state !== "closed") {
-        this.#transport.send([{ type: "noop", options: { compress: false } }]);
-      }
-    },
-    upgrading: (transport) => this.emit("upgrading", transport),
-    upgraded: (transport) => this.#swapTransport(transport),
-    failed: () => {},
-  };
+  /** The probe's view of this socket; made only when a socket upgrades. */
+  #upgradeHost(): UpgradeHost {
+    return {
+      releasePoll: () => {
+        if (this.#transport.name === "polling" && this.#transport.writable && this.#state !== "closed") {
+          this.#transport.send([NO_UPGRADE_PACKET]);
+        }
+      },
+      upgrading: (transport) => this.emit("upgrading", transport),
+      upgraded: (transport) => this.#swapTransport(transport),
+      failed: () => {},
+    };
+  }
 
   #transition(to: ReadyState): void {
     if (!LEGAL[this.#state].includes(to)) {
@@ -245,12 +330,20 @@ export class Socket extends EventEmitter<SocketEvents> {
     this.#state = to;
   }
 
-  #sendPacket(type: PacketType, data?: string | BinaryInput, options: SendOptions = {}, callback?: SendCallback): void {
+  #sendPacket(type: PacketType, data?: string | BinaryInput, options?: SendOptions, callback?: SendCallback): void {
     if (this.#state !== "open" && this.#state !== "opening") return;
-    if (this.#overflowed) return;
-    const packet: QueuedPacket = { type, data, options: { compress: options.compress !== false } };
+    if (this.#overflowed) {
+      if (type === "message") (this.#unsent ??= []).push(data as MessageData);
+      return;
+    }
+    let packet: QueuedPacket;
+    if (type === "ping") {
+      packet = PING;
+      this.#pingQueued = true;
+    } else packet = { type, data, options: options?.compress === false ? NO_COMPRESS : COMPRESS };
     if (!this.#outbox.push(packet, callback)) {
       this.#overflowed = true;
+      if (type === "message") (this.#unsent ??= []).push(data as MessageData);
       const error = new HeartwireError("HW_ERR_BUFFER_FULL", "outgoing buffer limit exceeded: the client is not reading");
       queueMicrotask(() => this.#onClose("transport error", error));
       return;
@@ -263,22 +356,47 @@ export class Socket extends EventEmitter<SocketEvents> {
     if (this.#state === "closed" || this.#outbox.queued === 0 || !this.#transport.writable) return;
     const buffer = this.#outbox.take();
     this.emit("flush", buffer);
-    this.#init.onFlush(this, buffer);
+    this.#host.socketFlushed(this, buffer);
     // A forced close waits for the buffer: the last batch carries the close along.
     const thenClose = this.#state === "closing" && this.#closeReason === "forced close";
     if (thenClose) this.#probe?.cancel("socket closing");
-    this.#transport.send(buffer, { thenClose });
-    if (buffer.some((packet) => packet.type === "ping")) this.#heartbeat.pingWritten();
+    const hadPing = this.#pingQueued;
+    this.#pingQueued = false;
+    this.#transport.send(buffer, thenClose ? THEN_CLOSE : NOT_THEN_CLOSE);
+    if (hadPing) this.#heartbeat.pingWritten();
   }
 
-  #onDrain = (): void => {
-    for (const callback of this.#outbox.written()) callback(this.#transport);
+  /** @internal Transport sink: everything handed over so far was written. */
+  [kOnDrain](): void {
+    const callbacks = this.#outbox.written();
+    if (callbacks !== undefined) for (const callback of callbacks) callback(this.#transport);
     this.emit("drain");
-    this.#init.onDrain(this);
+    this.#host.socketDrained(this);
     this.#flush();
-  };
+  }
 
-  #onPacket = (packet: Packet<Buffer>): void => {
+  /** @internal Transport sink: the peer sent something undecodable. */
+  [kOnParseError](): void {
+    this.#onClose("parse error", new HeartwireError("HW_ERR_INVALID_PACKET", "undecodable packet or payload"));
+  }
+
+  /** @internal Transport sink: the transport failed. */
+  [kOnError](error: HeartwireError): void {
+    this.#onClose("transport error", error);
+  }
+
+  /** @internal Transport sink: the transport closed. */
+  [kOnClose](): void {
+    this.#onClose(this.#closeReason ?? "transport close");
+  }
+
+  /** @internal Transport sink: the transport can take packets. */
+  [kOnReady](): void {
+    this.#flush();
+  }
+
+  /** @internal Transport sink: a packet from the peer. */
+  [kOnPacket](packet: Packet<Buffer>): void {
     if (this.#state !== "open") return;
     this.emit("packet", packet);
     switch (packet.type) {
@@ -297,35 +415,21 @@ export class Socket extends EventEmitter<SocketEvents> {
       default:
         return;
     }
-  };
+  }
 
   #attach(transport: ServerTransport): void {
-    const onParseError = (): void =>
-      this.#onClose("parse error", new HeartwireError("HW_ERR_INVALID_PACKET", "undecodable packet or payload"));
-    const onError = (error: HeartwireError): void => this.#onClose("transport error", error);
-    const onClose = (): void => this.#onClose(this.#closeReason ?? "transport close");
-    const onReady = (): void => this.#flush();
-    transport.on("packet", this.#onPacket);
-    transport.on("parseError", onParseError);
-    transport.on("error", onError);
-    transport.on("close", onClose);
-    transport.on("ready", onReady);
-    transport.on("drain", this.#onDrain);
-    this.#detach = () => {
-      transport.off("packet", this.#onPacket);
-      transport.off("parseError", onParseError);
-      transport.off("error", onError);
-      transport.off("close", onClose);
-      transport.off("ready", onReady);
-      transport.off("drain", this.#onDrain);
-    };
+    transport[kSink] = this;
+  }
+
+  #detach(): void {
+    if (this.#transport[kSink] === this) this.#transport[kSink] = undefined;
   }
 
   #swapTransport(next: ServerTransport): void {
     const previous = this.#transport;
     this.#detach();
     // The client waited for its last poll before sending `5`; whatever was in flight was written.
-    if (this.#outbox.inFlight) this.#onDrain();
+    if (this.#outbox.inFlight) this[kOnDrain]();
     previous.discard();
     this.#transport = next;
     this.#upgraded = true;
@@ -352,8 +456,14 @@ export class Socket extends EventEmitter<SocketEvents> {
     this.#probe?.cancel("socket closed");
     this.#detach();
     this.#transport.close();
-    this.#outbox.clear();
-    this.#init.onClosed(this);
+    const never = this.#outbox.clear();
+    if (never.length > 0) {
+      const unsent: MessageData[] = [];
+      for (const packet of never) if (packet.type === "message") unsent.push(packet.data as MessageData);
+      // Refused ones were sent after everything queued.
+      this.#unsent = this.#unsent === undefined ? unsent : unsent.concat(this.#unsent);
+    }
+    this.#host.socketClosed(this);
     this.emit("close", reason, description);
   }
 }

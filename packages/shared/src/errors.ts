@@ -6,8 +6,8 @@ export interface ProtocolErrorInfo {
   readonly code: 0 | 1 | 2 | 3 | 4 | 5;
   /** Canonical message for the code. */
   readonly message: string;
-  /** HTTP status used when the error answers a plain HTTP request. */
-  readonly status: 400 | 403;
+  /** HTTP status used when the error answers a plain HTTP request (503: the server's capacity limits). */
+  readonly status: 400 | 403 | 503;
 }
 
 /** The Engine.IO v4 request errors, keyed by name: code, canonical message and HTTP status in one place. */

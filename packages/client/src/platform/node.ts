@@ -9,7 +9,7 @@ import https from "node:https";
 import net from "node:net";
 import tls from "node:tls";
 import WebSocket from "ws";
-import { asArrayBuffer } from "@heartwire/shared";
+import { asArrayBuffer, HeartwireError } from "@heartwire/shared";
 import { CookieJar } from "../cookie-jar.js";
 import type {
   BinaryMessage,
@@ -60,13 +60,13 @@ class NodeIO implements HostIO {
     return this.#unrefed ? this.#httpRequest(url, init, headers) : this.#fetch(url, init, headers);
   }
 
-  openWebSocket(url: string, headers: Readonly<Record<string, string>>): WebSocketLike {
+  openWebSocket(url: string, headers: Readonly<Record<string, string>>, options: { readonly maxPayload?: number } = {}): WebSocketLike {
     const all: Record<string, string> = { ...headers };
     const cookie = this.#jar?.cookieHeader(url);
     if (cookie !== undefined) all["cookie"] = cookie;
     // ws calls `createConnection(options)` with the request options, like its own net/tls connectors.
     const connect = (options: ConnectOptions): net.Socket => this.#connect(options, url.startsWith("wss:"));
-    const wsOptions = { headers: all, closeTimeout: WS_CLOSE_TIMEOUT, createConnection: connect };
+    const wsOptions = { headers: all, closeTimeout: WS_CLOSE_TIMEOUT, createConnection: connect, ...(options.maxPayload ? { maxPayload: options.maxPayload } : {}) };
     const ws = new WebSocket(url, wsOptions as unknown as WebSocket.ClientOptions);
     ws.on("upgrade", (response) => this.#storeCookies(url, response.headers));
     return ws as unknown as WebSocketLike;
@@ -75,7 +75,8 @@ class NodeIO implements HostIO {
   async #fetch(url: string, init: HttpRequestInit, headers: Record<string, string>): Promise<HttpReply> {
     const response = await fetch(url, { method: init.method, headers, body: init.body, signal: init.signal });
     if (this.#jar) this.#jar.setCookies(response.headers.getSetCookie(), url, response.headers.get("date"));
-    return { status: response.status, text: () => response.text() };
+    const maxBytes = init.maxBytes;
+    return { status: response.status, text: () => (maxBytes === undefined ? response.text() : readLimited(response, maxBytes)) };
   }
 
   #httpRequest(url: string, init: HttpRequestInit, headers: Record<string, string>): Promise<HttpReply> {
@@ -84,7 +85,16 @@ class NodeIO implements HostIO {
       const request = send(url, { method: init.method, headers, signal: init.signal, agent: false }, (response) => {
         this.#storeCookies(url, response.headers);
         const chunks: Buffer[] = [];
-        response.on("data", (chunk: Buffer) => chunks.push(chunk));
+        let size = 0;
+        response.on("data", (chunk: Buffer) => {
+          size += chunk.length;
+          if (init.maxBytes !== undefined && size > init.maxBytes) {
+            request.destroy();
+            reject(new HeartwireError("HW_ERR_PAYLOAD_TOO_LARGE", `response larger than ${init.maxBytes} bytes`));
+            return;
+          }
+          chunks.push(chunk);
+        });
         response.on("error", reject);
         response.on("end", () => {
           const body = Buffer.concat(chunks).toString("utf8");
@@ -121,6 +131,25 @@ class NodeIO implements HostIO {
     const setCookie = headers["set-cookie"];
     if (this.#jar && setCookie) this.#jar.setCookies(setCookie, url, headers["date"]);
   }
+}
+
+/** Reads a fetch body as UTF-8, giving up (and cancelling the body) past `maxBytes`. */
+async function readLimited(response: Response, maxBytes: number): Promise<string> {
+  const reader = response.body?.getReader();
+  if (reader === undefined) return "";
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel().catch(() => undefined);
+      throw new HeartwireError("HW_ERR_PAYLOAD_TOO_LARGE", `response larger than ${maxBytes} bytes`);
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks, size).toString("utf8");
 }
 
 function decodeBinary(bytes: Uint8Array, binaryType: BinaryType): BinaryMessage {

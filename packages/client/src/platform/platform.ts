@@ -56,6 +56,8 @@ export interface HttpRequestInit {
   /** Request headers (extraHeaders, content type); the host adds cookies when it keeps a jar. */
   readonly headers: Readonly<Record<string, string>>;
   readonly body?: string | undefined;
+  /** Stop reading a response body past this many bytes (`text()` then rejects). @default unlimited */
+  readonly maxBytes?: number | undefined;
   /** Aborts the request; the promise then rejects. */
   readonly signal: AbortSignal;
 }
@@ -72,7 +74,7 @@ export interface HostIO {
   /** Makes one HTTP request (fetch in browsers and in Node). */
   request(url: string, init: HttpRequestInit): Promise<HttpReply>;
   /** Opens a WebSocket (`ws` in Node, the native one in browsers). May throw on a malformed URL. */
-  openWebSocket(url: string, headers: Readonly<Record<string, string>>): WebSocketLike;
+  openWebSocket(url: string, headers: Readonly<Record<string, string>>, options?: { readonly maxPayload?: number }): WebSocketLike;
   /** Lets the process exit while connections made through this object are open (Node only). */
   unref(): void;
   /** Undoes {@link HostIO.unref}. */

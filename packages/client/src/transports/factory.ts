@@ -41,6 +41,7 @@ export function createTransport(
     url: (transport: TransportName, s: string | undefined) => requestUrl(opts, transport, s),
     extraHeaders: opts.extraHeaders,
     forceBase64: opts.forceBase64,
+    maxIncomingPayload: opts.maxIncomingPayload,
     scheduler: opts.scheduler,
     sid,
   };

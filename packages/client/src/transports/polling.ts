@@ -17,6 +17,10 @@ const CLOSE_POST_TIMEOUT = 5000;
 /** Most packets accepted in one poll reply (a guard against separator storms). */
 const MAX_PACKETS_PER_PAYLOAD = 100_000;
 
+function tooLarge(limit: number): HeartwireError {
+  return new HeartwireError("HW_ERR_PAYLOAD_TOO_LARGE", `poll response larger than maxIncomingPayload (${limit})`);
+}
+
 /** Engine.IO over HTTP long-polling, with fetch-like requests from the socket's {@link HostIO}. */
 export class PollingTransport extends EventEmitter<TransportEvents> implements ClientTransport {
   /** Always `"polling"`. */
@@ -101,7 +105,8 @@ export class PollingTransport extends EventEmitter<TransportEvents> implements C
     const headers: Record<string, string> = { ...this.#ctx.extraHeaders };
     if (method === "POST") headers["Content-type"] = "text/plain;charset=UTF-8";
     try {
-      return this.#ctx.io.request(this.#ctx.url("polling", this.#sid), { method, headers, body, signal });
+      const maxBytes = method === "GET" ? this.#ctx.maxIncomingPayload : undefined;
+      return this.#ctx.io.request(this.#ctx.url("polling", this.#sid), { method, headers, body, signal, maxBytes });
     } catch (error) {
       return Promise.reject(error);
     }
@@ -115,6 +120,7 @@ export class PollingTransport extends EventEmitter<TransportEvents> implements C
         const body = await reply.text();
         if (this.#state === "closed") return;
         if (reply.status !== 200) throw this.#httpError("xhr poll error", reply.status, body);
+        if (body.length > this.#ctx.maxIncomingPayload) throw tooLarge(this.#ctx.maxIncomingPayload);
         this.#getInFlight = false;
         this.#onPayload(body);
       })

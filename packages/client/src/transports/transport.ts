@@ -60,6 +60,8 @@ export interface TransportContext {
   readonly extraHeaders: Readonly<Record<string, string>>;
   /** Encode binary as base64 text even where binary frames are possible. */
   readonly forceBase64: boolean;
+  /** Largest poll response (characters) or message accepted from the server. */
+  readonly maxIncomingPayload: number;
   /** Clock and timers. */
   readonly scheduler: Scheduler;
   /** Session id when the transport joins an existing session (upgrade probe). */

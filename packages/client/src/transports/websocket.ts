@@ -46,7 +46,7 @@ export class WebSocketTransport extends EventEmitter<TransportEvents> implements
     this.#state = "opening";
     let ws: WebSocketLike;
     try {
-      ws = this.#ctx.io.openWebSocket(this.#ctx.url("websocket", this.#sid), this.#ctx.extraHeaders);
+      ws = this.#ctx.io.openWebSocket(this.#ctx.url("websocket", this.#sid), this.#ctx.extraHeaders, { maxPayload: this.#ctx.maxIncomingPayload });
     } catch (cause) {
       queueMicrotask(() => this.#fail(new TransportError("websocket error", { cause })));
       return;
@@ -132,6 +132,11 @@ export class WebSocketTransport extends EventEmitter<TransportEvents> implements
     if (this.#state !== "open") return;
     if (typeof data !== "string" && !isBinary(data)) {
       this.#fail(new HeartwireError("HW_ERR_INVALID_PACKET", "websocket frame is neither text nor binary"));
+      return;
+    }
+    const size = typeof data === "string" ? data.length : (data as ArrayBuffer | ArrayBufferView).byteLength;
+    if (size > this.#ctx.maxIncomingPayload) {
+      this.#fail(new HeartwireError("HW_ERR_PAYLOAD_TOO_LARGE", `message larger than maxIncomingPayload (${this.#ctx.maxIncomingPayload})`));
       return;
     }
     const decoded = decodePacket(data);

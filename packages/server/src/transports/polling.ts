@@ -7,7 +7,20 @@ import { readBody } from "../body-reader.js";
 import { chooseEncoding, compress } from "../http-compression.js";
 import { sendStatus } from "../http-responses.js";
 import type { HttpCompressionOptions } from "../options.js";
-import type { QueuedPacket, ServerTransport, TransportEvents, TransportHooks } from "./transport.js";
+import {
+  kOnClose,
+  kOnDrain,
+  kOnError,
+  kOnPacket,
+  kOnParseError,
+  kOnReady,
+  kSink,
+  type QueuedPacket,
+  type ServerTransport,
+  type TransportEvents,
+  type TransportHooks,
+  type TransportSink,
+} from "./transport.js";
 
 /** Limits and collaborators of a polling transport. */
 export interface PollingOptions {
@@ -38,6 +51,8 @@ const asBuffer = (bytes: Uint8Array): Buffer => Buffer.from(bytes.buffer, bytes.
 export class PollingTransport extends EventEmitter<TransportEvents> implements ServerTransport {
   /** Always `"polling"`. */
   readonly name = "polling" as const;
+  /** @internal The socket this transport reports to. */
+  [kSink]: TransportSink | undefined = undefined;
   readonly #options: PollingOptions;
   #poll: PendingPoll | undefined;
   #writing = false;
@@ -92,11 +107,11 @@ export class PollingTransport extends EventEmitter<TransportEvents> implements S
     void this.#write(poll, payload, wantsCompression).then(() => {
       this.#writing = false;
       if (closing) {
-        if (packets.length > 0) this.emit("drain");
+        if (packets.length > 0) this.#drained();
         this.#finishClose();
       }
       else if (this.#state === "closing") this.#continueClose();
-      else if (this.#state === "open") this.emit("drain");
+      else if (this.#state === "open") this.#drained();
     });
   }
 
@@ -119,6 +134,11 @@ export class PollingTransport extends EventEmitter<TransportEvents> implements S
     this.#linger = options.linger === true;
     this.#abortPost();
     if (!this.#writing) this.#continueClose();
+  }
+
+  #drained(): void {
+    this[kSink]?.[kOnDrain]();
+    this.emit("drain");
   }
 
   #continueClose(): void {
@@ -171,6 +191,7 @@ export class PollingTransport extends EventEmitter<TransportEvents> implements S
       if (!this.#writing) this.send([]);
       return;
     }
+    this[kSink]?.[kOnReady]();
     this.emit("ready");
   }
 
@@ -212,6 +233,7 @@ export class PollingTransport extends EventEmitter<TransportEvents> implements S
     if (this.#state !== "open") return;
     const decoded = decodePayload(result.body, { maxPackets: this.#options.maxPacketsPerPayload, binary: asBuffer });
     if (!decoded.ok) {
+      this[kSink]?.[kOnParseError]();
       this.emit("parseError", decoded.error);
       return;
     }
@@ -221,6 +243,7 @@ export class PollingTransport extends EventEmitter<TransportEvents> implements S
         this.#onPeerClose();
         return;
       }
+      this[kSink]?.[kOnPacket](packet);
       this.emit("packet", packet);
     }
   }
@@ -240,7 +263,9 @@ export class PollingTransport extends EventEmitter<TransportEvents> implements S
 
   #fail(message: string, code: "HW_ERR_TRANSPORT" | "HW_ERR_PAYLOAD_TOO_LARGE" = "HW_ERR_TRANSPORT"): void {
     if (this.#state === "closed") return;
-    this.emit("error", new HeartwireError(code, message));
+    const error = new HeartwireError(code, message);
+    this[kSink]?.[kOnError](error);
+    this.emit("error", error);
   }
 
   #finishClose(): void {
@@ -251,6 +276,7 @@ export class PollingTransport extends EventEmitter<TransportEvents> implements S
     const poll = this.#poll;
     this.#poll = undefined;
     if (poll !== undefined) sendStatus(poll.res, 400);
+    this[kSink]?.[kOnClose]();
     this.emit("close");
   }
 

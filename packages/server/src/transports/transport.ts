@@ -29,6 +29,34 @@ export interface TransportEvents {
   close: () => void;
 }
 
+/** Keys of the {@link TransportSink} methods (symbols, so they stay off the Socket's public surface). */
+export const kOnPacket = Symbol("heartwire.onPacket");
+/** @see kOnPacket */
+export const kOnParseError = Symbol("heartwire.onParseError");
+/** @see kOnPacket */
+export const kOnError = Symbol("heartwire.onError");
+/** @see kOnPacket */
+export const kOnClose = Symbol("heartwire.onClose");
+/** @see kOnPacket */
+export const kOnReady = Symbol("heartwire.onReady");
+/** @see kOnPacket */
+export const kOnDrain = Symbol("heartwire.onDrain");
+/** Key of a transport's current sink. */
+export const kSink = Symbol("heartwire.sink");
+
+/**
+ * The owning socket's direct line from its transport. A transport calls its sink first, then emits
+ * the matching event; one reference per transport instead of six listener records and closures.
+ */
+export interface TransportSink {
+  [kOnPacket](packet: Packet<Buffer>): void;
+  [kOnParseError](): void;
+  [kOnError](error: HeartwireError): void;
+  [kOnClose](): void;
+  [kOnReady](): void;
+  [kOnDrain](): void;
+}
+
 /** Server-side hooks a transport calls while answering requests. */
 export interface TransportHooks {
   /** Lets the server decorate response headers (cookie, `initial_headers`, `headers` events). */
@@ -55,4 +83,6 @@ export interface ServerTransport extends EventEmitter<TransportEvents> {
   close(options?: { linger?: boolean }): void;
   /** Drops the transport without a close packet (after an upgrade). */
   discard(): void;
+  /** @internal The socket this transport reports to (set and cleared by the socket). */
+  [kSink]: TransportSink | undefined;
 }

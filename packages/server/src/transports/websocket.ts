@@ -2,7 +2,18 @@
 
 import { EventEmitter } from "eventemitter3";
 import { decodePacket, encodePacket, HeartwireError } from "@heartwire/shared";
-import type { QueuedPacket, ServerTransport, TransportEvents } from "./transport.js";
+import {
+  kOnClose,
+  kOnDrain,
+  kOnError,
+  kOnPacket,
+  kOnParseError,
+  kSink,
+  type QueuedPacket,
+  type ServerTransport,
+  type TransportEvents,
+  type TransportSink,
+} from "./transport.js";
 
 /** The structural slice of `ws.WebSocket` this transport uses. */
 export interface WebSocketLike {
@@ -26,6 +37,32 @@ function toBuffer(data: Buffer | ArrayBuffer | Buffer[]): Buffer {
 
 const asBuffer = (bytes: Uint8Array): Buffer => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 
+/** The transport that owns a ws socket, so the ws listeners below are shared functions, not closures. */
+const kTransport = Symbol("heartwire.transport");
+type OwnedWebSocket = WebSocketLike & { [kTransport]: WebSocketTransport };
+
+function onWsMessage(this: OwnedWebSocket, data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean): void {
+  this[kTransport][kMessage](data, isBinary);
+}
+function onWsError(this: OwnedWebSocket, error: Error): void {
+  this[kTransport][kWsError](error);
+}
+function onWsClose(this: OwnedWebSocket): void {
+  this[kTransport][kWsClose]();
+}
+const kMessage = Symbol("message");
+const kWsError = Symbol("wsError");
+const kWsClose = Symbol("wsClose");
+
+/** ws send options, shared (ws copies them): [binary][compress]. */
+const FRAME_OPTIONS = [
+  [Object.freeze({ binary: false, compress: false }), Object.freeze({ binary: false, compress: true })],
+  [Object.freeze({ binary: true, compress: false }), Object.freeze({ binary: true, compress: true })],
+] as const;
+const NO_OPTIONS: { thenClose?: boolean } = Object.freeze({});
+const ENCODE_BINARY = Object.freeze({ supportsBinary: true });
+const ENCODE_BASE64 = Object.freeze({ supportsBinary: false });
+
 /**
  * Packets go out as frames the moment they are sent (it is always writable; ws queues internally),
  * so a ping is never held behind our own buffer. `drain` fires when every frame handed to ws has
@@ -35,22 +72,43 @@ const asBuffer = (bytes: Uint8Array): Buffer => Buffer.from(bytes.buffer, bytes.
 export class WebSocketTransport extends EventEmitter<TransportEvents> implements ServerTransport {
   /** Always `"websocket"`. */
   readonly name = "websocket" as const;
+  /** @internal The socket this transport reports to. */
+  [kSink]: TransportSink | undefined = undefined;
   readonly #ws: WebSocketLike;
   readonly #supportsBinary: boolean;
+  /** Batches handed to ws and not yet reported written (only a batch's last frame has a callback). */
   #inFlight = 0;
   #closed = false;
+  /** One write callback per transport, made on first use (ws calls it with only the error). */
+  #onWritten: ((err?: Error) => void) | undefined;
 
   /** Wraps an open ws socket; `supportsBinary` is false when the client asked for `b64=1`. */
   constructor(ws: WebSocketLike, supportsBinary: boolean) {
     super();
     this.#ws = ws;
     this.#supportsBinary = supportsBinary;
-    ws.on("message", (data, isBinary) => this.#onMessage(data, isBinary));
-    ws.on("error", (error) => {
-      if (this.#closed) return;
-      this.emit("error", new HeartwireError("HW_ERR_TRANSPORT", `websocket error: ${error.message}`, { cause: error }));
-    });
-    ws.on("close", () => this.#onClose());
+    (ws as OwnedWebSocket)[kTransport] = this;
+    ws.on("message", onWsMessage);
+    ws.on("error", onWsError);
+    ws.on("close", onWsClose);
+  }
+
+  /** @internal */
+  [kMessage](data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean): void {
+    this.#onMessage(data, isBinary);
+  }
+
+  /** @internal */
+  [kWsError](error: Error): void {
+    if (this.#closed) return;
+    const wrapped = new HeartwireError("HW_ERR_TRANSPORT", `websocket error: ${error.message}`, { cause: error });
+    this[kSink]?.[kOnError](wrapped);
+    this.emit("error", wrapped);
+  }
+
+  /** @internal */
+  [kWsClose](): void {
+    this.#onClose();
   }
 
   /** Writable until closed. */
@@ -64,20 +122,37 @@ export class WebSocketTransport extends EventEmitter<TransportEvents> implements
   }
 
   /** Writes each packet as one frame; with `thenClose`, closes the WebSocket after them. */
-  send(packets: readonly QueuedPacket[], options: { thenClose?: boolean } = {}): void {
-    for (const packet of packets) {
-      const frame = encodePacket(packet, { supportsBinary: this.#supportsBinary });
+  send(packets: readonly QueuedPacket[], options: { thenClose?: boolean } = NO_OPTIONS): void {
+    const last = packets.length - 1;
+    if (last >= 0) {
       this.#inFlight++;
-      this.#ws.send(frame, { binary: typeof frame !== "string", compress: packet.options.compress }, (err) => {
-        this.#inFlight--;
-        if (err) {
-          if (!this.#closed) this.emit("error", new HeartwireError("HW_ERR_TRANSPORT", "websocket write error", { cause: err }));
-          return;
-        }
-        if (this.#inFlight === 0 && !this.#closed) this.emit("drain");
-      });
+      // Writes complete in order, so the last frame's callback stands for the whole batch.
+      const onWritten = (this.#onWritten ??= (err?: Error) => this.#written(err));
+      const encodeOptions = this.#supportsBinary ? ENCODE_BINARY : ENCODE_BASE64;
+      for (let i = 0; i <= last; i++) {
+        const packet = packets[i]!;
+        const frame = encodePacket(packet, encodeOptions);
+        const frameOptions = FRAME_OPTIONS[typeof frame === "string" ? 0 : 1][packet.options.compress ? 1 : 0];
+        if (i === last) this.#ws.send(frame, frameOptions, onWritten);
+        else this.#ws.send(frame, frameOptions);
+      }
     }
     if (options.thenClose) this.close();
+  }
+
+  #written(err: Error | undefined): void {
+    this.#inFlight--;
+    if (err) {
+      if (this.#closed) return;
+      const error = new HeartwireError("HW_ERR_TRANSPORT", "websocket write error", { cause: err });
+      this[kSink]?.[kOnError](error);
+      this.emit("error", error);
+      return;
+    }
+    if (this.#inFlight === 0 && !this.#closed) {
+      this[kSink]?.[kOnDrain]();
+      this.emit("drain");
+    }
   }
 
   /** Closes the WebSocket (normal closure). */
@@ -97,6 +172,7 @@ export class WebSocketTransport extends EventEmitter<TransportEvents> implements
     const buffer = toBuffer(data);
     const decoded = decodePacket(isBinary ? buffer : buffer.toString("utf8"), asBuffer);
     if (!decoded.ok) {
+      this[kSink]?.[kOnParseError]();
       this.emit("parseError", decoded.error);
       return;
     }
@@ -104,12 +180,14 @@ export class WebSocketTransport extends EventEmitter<TransportEvents> implements
       this.close();
       return;
     }
+    this[kSink]?.[kOnPacket](decoded.value);
     this.emit("packet", decoded.value);
   }
 
   #onClose(): void {
     if (this.#closed) return;
     this.#closed = true;
+    this[kSink]?.[kOnClose]();
     this.emit("close");
   }
 }

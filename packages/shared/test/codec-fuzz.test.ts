@@ -1,0 +1,138 @@
+/**
+ * @module Property-based fuzzing of the codec with thousands of runs: decoders never throw on any
+ * string or byte sequence (lone surrogates, separators, base64 garbage), encode → decode round-trips
+ * for packets, frames and payloads, and decode time grows linearly with the input.
+ */
+
+import { expect } from "chai";
+import fc from "fast-check";
+import { decodeBase64, decodePacket, decodePayload, encodeBase64, encodePacket, encodePayload, parseOpenPacket, type OutgoingPacket } from "@heartwire/shared";
+
+/** Strings biased towards the protocol's own characters, so the fuzzer reaches the decoder's branches. */
+const protocolish = fc
+  .array(
+    fc.oneof(
+      { weight: 3, arbitrary: fc.constantFrom("0", "1", "2", "3", "4", "5", "6", "7", "9", "b", "\x1e", "=", "+", "/", "A", "{", "}", "\"", "probe") },
+      { weight: 2, arbitrary: fc.string({ unit: "binary", maxLength: 8 }) },
+      { weight: 1, arbitrary: fc.constantFrom("\ud800", "\udfff", "\u0000", "\ufeff", "😀") },
+    ),
+    { maxLength: 60 },
+  )
+  .map((parts) => parts.join(""));
+
+const text = fc.string({ unit: "binary", maxLength: 80 }).filter((s) => !s.includes("\x1e"));
+const packet: fc.Arbitrary<OutgoingPacket> = fc.oneof(
+  fc.record({ type: fc.constantFrom("open", "close", "ping", "pong", "upgrade", "noop" as const) }),
+  fc.record({ type: fc.constantFrom("ping", "pong", "message" as const), data: text }),
+  fc.record({ type: fc.constant("message" as const), data: fc.uint8Array({ maxLength: 128 }) }),
+);
+
+function sameData(got: unknown, want: OutgoingPacket["data"]): void {
+  if (want instanceof Uint8Array) expect(Array.from(got as Uint8Array)).to.deep.equal(Array.from(want));
+  else expect(got ?? "").to.equal(want ?? "");
+}
+
+/** Median of several timings of `fn`, in ms. */
+function medianMs(fn: () => void, runs = 5): number {
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const start = performance.now();
+    fn();
+    times.push(performance.now() - start);
+  }
+  return times.sort((x, y) => x - y)[Math.floor(runs / 2)]!;
+}
+
+describe("codec fuzzing (property-based, thousands of runs)", () => {
+  it("decodePacket never throws on any string, including lone surrogates (5,000 runs)", () => {
+    fc.assert(
+      fc.property(fc.oneof(protocolish, fc.string({ unit: "binary", maxLength: 300 })), (input) => {
+        const result = decodePacket(input);
+        expect(result.ok === true || result.ok === false).to.equal(true);
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
+  it("decodePacket never throws on any byte sequence (3,000 runs)", () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 300 }), (bytes) => {
+        const result = decodePacket(bytes);
+        expect(result.ok).to.equal(true);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it("decodePayload never throws, whatever the limits (5,000 runs)", () => {
+    fc.assert(
+      fc.property(fc.oneof(protocolish, fc.string({ unit: "binary", maxLength: 300 })), fc.integer({ min: 1, max: 100 }), (input, maxPackets) => {
+        const result = decodePayload(input, { maxPackets });
+        if (result.ok) expect(result.value.length).to.be.at.most(maxPackets);
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
+  it("parseOpenPacket never throws on protocol-ish or JSON input (3,000 runs)", () => {
+    fc.assert(fc.property(fc.oneof(protocolish, fc.json()), (input) => void parseOpenPacket(input)), { numRuns: 3000 });
+  });
+
+  it("packets round-trip through websocket frames, binary and base64 (3,000 runs)", () => {
+    fc.assert(
+      fc.property(packet, fc.boolean(), (p, supportsBinary) => {
+        const frame = encodePacket(p, { supportsBinary });
+        const result = decodePacket(frame);
+        expect(result.ok).to.equal(true);
+        if (!result.ok) return;
+        expect(result.value.type).to.equal(p.type);
+        sameData(result.value.data, p.data);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it("payloads round-trip through encodePayload/decodePayload (3,000 runs)", () => {
+    fc.assert(
+      fc.property(fc.array(packet, { minLength: 1, maxLength: 30 }), (packets) => {
+        const result = decodePayload(encodePayload(packets));
+        expect(result.ok).to.equal(true);
+        if (!result.ok) return;
+        expect(result.value.map((p) => p.type)).to.deep.equal(packets.map((p) => p.type));
+        result.value.forEach((got, i) => sameData(got.data, packets[i]!.data));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it("base64 round-trips any bytes (3,000 runs)", () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 256 }), (bytes) => {
+        const decoded = decodeBase64(encodeBase64(bytes));
+        expect(decoded && Array.from(decoded)).to.deep.equal(Array.from(bytes));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  const shapes: [string, (n: number) => string][] = [
+    ["a separator storm", (n) => "\x1e".repeat(n)],
+    ["empty messages", (n) => "4\x1e".repeat(n / 2) + "4"],
+    ["one long text packet", (n) => "4" + "x".repeat(n)],
+    ["one long base64 packet", (n) => "b" + "QUJD".repeat(n / 4)],
+    ["base64 garbage at the end", (n) => "b" + "A".repeat(n) + "!"],
+    ["mixed records", (n) => "4ab\x1ebQUJD\x1e3\x1e".repeat(n / 12) + "6"],
+  ];
+  for (const [what, make] of shapes) {
+    it(`decodePayload time is linear in input size: ${what}`, () => {
+      const small = make(1 << 16);
+      const large = make(1 << 20);
+      // Warm up, then compare medians: 16x the input may cost at most 64x the time (quadratic: 256x).
+      decodePayload(small, { maxPackets: Infinity });
+      decodePayload(large, { maxPackets: Infinity });
+      const t1 = Math.max(medianMs(() => decodePayload(small, { maxPackets: Infinity })), 0.05);
+      const t16 = medianMs(() => decodePayload(large, { maxPackets: Infinity }));
+      expect(t16 / t1, `${t1.toFixed(2)} ms → ${t16.toFixed(2)} ms`).to.be.below(64);
+    });
+  }
+});
