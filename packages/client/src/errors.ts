@@ -24,39 +24,31 @@ export class TransportError extends HeartwireError {
   /** Always `"TransportError"`, as in engine.io-client. */
   readonly type = "TransportError";
   /** engine.io-client's `description`: the HTTP status when there is one. */
-  readonly description: number | string | undefined;
+  declare readonly description: number | string | undefined;
   /** engine.io-client's `context`. */
-  readonly context: unknown;
+  declare readonly context: unknown;
   /** HTTP status, when the server answered with one. */
-  readonly status: number | undefined;
+  declare readonly status: number | undefined;
   /** Engine.IO error code (0–5) from the server's JSON body, when present. */
-  readonly protocolCode: number | undefined;
+  declare readonly protocolCode: number | undefined;
   /** The server's error message, when present. */
-  readonly serverMessage: string | undefined;
+  declare readonly serverMessage: string | undefined;
 
   /** Creates a transport error; `message` follows engine.io-client ("xhr poll error", "websocket error"…). */
   constructor(message: string, init: TransportErrorInit = {}, code: HeartwireErrorCode = "HW_ERR_TRANSPORT") {
-    super(code, message, init.cause === undefined ? undefined : { cause: init.cause });
+    const { status, protocolCode, serverMessage, context, cause } = init;
+    super(code, message, cause === undefined ? undefined : { cause });
     this.name = "TransportError";
-    this.status = init.status;
-    this.protocolCode = init.protocolCode;
-    this.serverMessage = init.serverMessage;
-    this.description = init.status ?? init.serverMessage;
-    this.context = init.context;
+    Object.assign(this, { description: status ?? serverMessage, context, status, protocolCode, serverMessage });
   }
 }
 
-/** Reads `{"code":N,"message":"..."}` from an error body, if that is what it is. */
-export function parseErrorBody(body: string): { code?: number; message?: string } {
+/** Reads `{"code":N,"message":"..."}` from an error body (or a short plain-text body), if that is what it is. */
+export function parseErrorBody(body: string): { code?: number | undefined; message?: string | undefined } {
   try {
-    const parsed: unknown = JSON.parse(body);
-    if (typeof parsed !== "object" || parsed === null) return {};
-    const { code, message } = parsed as { code?: unknown; message?: unknown };
-    return {
-      ...(typeof code === "number" ? { code } : {}),
-      ...(typeof message === "string" ? { message } : {}),
-    };
+    const { code, message } = JSON.parse(body) ?? {};
+    return { code: typeof code === "number" ? code : undefined, message: typeof message === "string" ? message : undefined };
   } catch {
-    return body.length > 0 && body.length <= 200 ? { message: body } : {};
+    return { message: body.length > 0 && body.length <= 200 ? body : undefined };
   }
 }

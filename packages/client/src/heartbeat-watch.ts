@@ -25,7 +25,29 @@ export interface HeartbeatWatchHandlers {
   rtt(sample: number, estimate: RttEstimate): void;
 }
 
-type WatchState = "idle" | "watching" | "expired";
+/** Watches for pings from the server and reports when none came in time. */
+export interface HeartbeatWatch {
+  /** The round-trip estimate so far, or undefined before the first sample. */
+  readonly rtt: RttEstimate | undefined;
+  /** Starts watching after the open packet: the first ping is due within `pingInterval + pingTimeout`. */
+  start(timing: HeartbeatTiming): void;
+  /**
+   * Records a ping. Returns false (and reports expiry) if the deadline had already passed, in which
+   * case the ping must not be answered. The open→first-ping gap gives no round-trip sample.
+   */
+  ping(): boolean;
+  /**
+   * True while the server may still be alive. Once the deadline has passed, returns false and
+   * reports expiry on a microtask (never from inside the caller's own call).
+   */
+  check(): boolean;
+  /** Stops watching (socket closed). */
+  stop(): void;
+  /** The deadline timer no longer keeps a Node process alive. */
+  unref(): void;
+  /** Undoes {@link HeartbeatWatch.unref}. */
+  ref(): void;
+}
 
 /**
  * A deadline timer that fires more than this many ms late means our event loop was blocked (or
@@ -33,134 +55,90 @@ type WatchState = "idle" | "watching" | "expired";
  */
 const STALL_THRESHOLD = 25;
 
-/** Watches for pings from the server and reports when none came in time. */
-export class HeartbeatWatch {
-  readonly #scheduler: Scheduler;
-  readonly #handlers: HeartbeatWatchHandlers;
-  #state: WatchState = "idle";
-  #timing: HeartbeatTiming | undefined;
-  #deadline: number | undefined;
-  #lastPingAt: number | undefined;
-  #timer: TimerHandle | undefined;
-  #rtt: RttEstimate | undefined;
-  #unref = false;
-  /** True while a late deadline is being given its grace (see `#onTimer`). */
-  #confirming = false;
+/** Creates an idle watch; nothing runs until {@link HeartbeatWatch.start}. */
+export function heartbeatWatch(scheduler: Scheduler, handlers: HeartbeatWatchHandlers): HeartbeatWatch {
+  // `watching` while timing is set and not expired; the deadline is on the scheduler's clock.
+  let timing: HeartbeatTiming | undefined;
+  let expired = false;
+  let deadline = 0;
+  let lastPingAt: number | undefined;
+  let timer: TimerHandle | undefined;
+  let rtt: RttEstimate | undefined;
+  let unrefed = false;
+  /** True while a late deadline is being given its grace (see `onTimer`). */
+  let confirming = false;
 
-  /** Creates an idle watch; nothing runs until {@link HeartbeatWatch.start}. */
-  constructor(scheduler: Scheduler, handlers: HeartbeatWatchHandlers) {
-    this.#scheduler = scheduler;
-    this.#handlers = handlers;
-  }
+  const expire = (deferred: boolean): void => {
+    if (!timing || expired) return;
+    expired = true;
+    timer?.cancel();
+    if (deferred) queueMicrotask(handlers.expire);
+    else handlers.expire();
+  };
 
-  /** The deadline on the scheduler clock, or undefined when not watching. */
-  get deadline(): number | undefined {
-    return this.#state === "watching" ? this.#deadline : undefined;
-  }
-
-  /** The round-trip estimate so far, or undefined before the first sample. */
-  get rtt(): RttEstimate | undefined {
-    return this.#rtt;
-  }
-
-  /** Starts watching after the open packet: the first ping is due within `pingInterval + pingTimeout`. */
-  start(timing: HeartbeatTiming): void {
-    this.#timing = timing;
-    this.#state = "watching";
-    this.#confirming = false;
-    this.#lastPingAt = undefined;
-    this.#arm(this.#scheduler.now());
-  }
-
-  /**
-   * Records a ping. Returns false (and reports expiry) if the deadline had already passed, in which
-   * case the ping must not be answered. The open→first-ping gap gives no round-trip sample.
-   */
-  ping(): boolean {
-    if (!this.check()) return false;
-    const timing = this.#timing;
-    if (timing === undefined) return true;
-    const now = this.#scheduler.now();
-    if (this.#lastPingAt !== undefined) {
-      const sample = rttFromPingSpacing(this.#lastPingAt, now, timing);
-      if (sample !== undefined) {
-        this.#rtt = updateRtt(this.#rtt, sample);
-        this.#handlers.rtt(sample, this.#rtt);
-      }
+  const arm = (from: number): void => {
+    deadline = pingDeadlineAt(from, timing!);
+    confirming = false;
+    if (timer) timer.refresh(deadline - from);
+    else {
+      timer = scheduler.setTimeout(onTimer, deadline - from);
+      if (unrefed) timer.unref();
     }
-    this.#lastPingAt = now;
-    this.#confirming = false;
-    this.#arm(now);
-    return true;
-  }
+  };
 
-  /**
-   * True while the server may still be alive. Once the deadline has passed, returns false and
-   * reports expiry on a microtask (never from inside the caller's own call).
-   */
-  check(): boolean {
-    if (this.#state === "expired") return false;
-    if (this.#state !== "watching" || this.#deadline === undefined || this.#confirming) return true;
-    if (!isExpired(this.#deadline, this.#scheduler.now())) return true;
-    this.#expire(true);
-    return false;
-  }
-
-  /** Stops watching (socket closed). */
-  stop(): void {
-    this.#state = "idle";
-    this.#timer?.cancel();
-    this.#timer = undefined;
-  }
-
-  /** The deadline timer no longer keeps a Node process alive. */
-  unref(): void {
-    this.#unref = true;
-    this.#timer?.unref();
-  }
-
-  /** Undoes {@link HeartbeatWatch.unref}. */
-  ref(): void {
-    this.#unref = false;
-    this.#timer?.ref();
-  }
-
-  #arm(from: number): void {
-    const timing = this.#timing;
-    if (timing === undefined) return;
-    this.#deadline = pingDeadlineAt(from, timing);
-    const delay = this.#deadline - from;
-    if (this.#timer === undefined) {
-      this.#timer = this.#scheduler.setTimeout(() => this.#onTimer(), delay);
-      if (this.#unref) this.#timer.unref();
-    } else {
-      this.#timer.refresh(delay);
-    }
-  }
-
-  #onTimer(): void {
-    if (this.#state !== "watching" || this.#deadline === undefined) return;
-    const now = this.#scheduler.now();
-    if (!isExpired(this.#deadline, now)) {
-      this.#timer?.refresh(this.#deadline - now);
-      return;
-    }
-    const late = now - this.#deadline;
-    if (!this.#confirming && late > STALL_THRESHOLD && this.#timing !== undefined) {
+  const onTimer = (): void => {
+    if (!timing || expired) return;
+    const now = scheduler.now();
+    const late = now - deadline;
+    if (!isExpired(deadline, now)) timer!.refresh(-late);
+    else if (!confirming && late > STALL_THRESHOLD) {
       // Our own event loop was blocked past the deadline, and timers run before sockets are read:
       // a ping that arrived meanwhile may still be unread. Give it a short, bounded grace.
-      this.#confirming = true;
-      this.#timer?.refresh(Math.min(late, this.#timing.pingTimeout / 4));
-      return;
-    }
-    this.#expire(false);
-  }
+      confirming = true;
+      timer!.refresh(Math.min(late, timing.pingTimeout / 4));
+    } else expire(false);
+  };
 
-  #expire(deferred: boolean): void {
-    if (this.#state !== "watching") return;
-    this.#state = "expired";
-    this.#timer?.cancel();
-    if (deferred) queueMicrotask(() => this.#handlers.expire());
-    else this.#handlers.expire();
-  }
+  const check = (): boolean => {
+    if (expired) return false;
+    if (!timing || confirming || !isExpired(deadline, scheduler.now())) return true;
+    expire(true);
+    return false;
+  };
+
+  return {
+    get rtt() {
+      return rtt;
+    },
+    start(t) {
+      timing = t;
+      expired = false;
+      lastPingAt = undefined;
+      arm(scheduler.now());
+    },
+    ping() {
+      if (!check() || !timing) return !expired;
+      const now = scheduler.now();
+      const sample = lastPingAt === undefined ? undefined : rttFromPingSpacing(lastPingAt, now, timing);
+      if (sample !== undefined) handlers.rtt(sample, (rtt = updateRtt(rtt, sample)));
+      lastPingAt = now;
+      arm(now);
+      return true;
+    },
+    check,
+    stop() {
+      timing = undefined;
+      expired = false;
+      timer?.cancel();
+      timer = undefined;
+    },
+    unref() {
+      unrefed = true;
+      timer?.unref();
+    },
+    ref() {
+      unrefed = false;
+      timer?.ref();
+    },
+  };
 }

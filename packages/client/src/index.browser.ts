@@ -11,9 +11,10 @@ import type { SocketOptions } from "./options.js";
 import type { Platform } from "./platform/platform.js";
 import { PollingTransport } from "./transports/polling.js";
 import { WebSocketTransport } from "./transports/websocket.js";
+import { startUpgradeProbe } from "./upgrade.js";
 
 /** The browser host with polling and websocket. */
-const platform: Platform = /* @__PURE__ */ Object.freeze({ ...browserHost, transports: { polling: PollingTransport, websocket: WebSocketTransport } });
+const platform: Platform = /* @__PURE__ */ Object.freeze({ ...browserHost, transports: { polling: PollingTransport, websocket: WebSocketTransport }, upgrade: startUpgradeProbe });
 
 /**
  * An Engine.IO v4 client connection (engine.io-client compatible) for browsers: native WebSocket,
@@ -37,24 +38,4 @@ export class ReconnectingSocket extends CoreReconnectingSocket<Socket> {
   }
 }
 
-export { PROTOCOL_VERSION as protocol, HeartwireError } from "@heartwire/shared";
-export type { OpenPacket, OutgoingPacket, Scheduler, TimerHandle } from "@heartwire/shared";
-export { TransportError } from "./errors.js";
-export { CookieJar } from "./cookie-jar.js";
-export type { StoredCookie } from "./cookie-jar.js";
-export { isRefusal } from "./reconnect.js";
-export type { ReconnectingSocketOptions, ReconnectingSocketEvents, ReconnectState, SocketFactory } from "./reconnect.js";
-export type { SocketOptions, ReconnectOptions, TransportName } from "./options.js";
-export type { ReadyState, SocketCloseReason, CloseDetails, ReceivedPacket, SendOptions, SocketEvents } from "./socket-events.js";
-export type { ClientTransport, TransportCloseDetails, TransportEvents } from "./transports/transport.js";
-export type {
-  BinaryType,
-  BinaryMessage,
-  MessageData,
-  SendData,
-  HostIO,
-  HttpReply,
-  HttpRequestInit,
-  WebSocketLike,
-  WebSocketCloseInfo,
-} from "./platform/platform.js";
+export * from "./public-api.js";

@@ -78,95 +78,68 @@ export interface SocketOptions {
   readonly maxIncomingPayload?: number;
 }
 
-/** Options after defaults and validation. */
-export interface ResolvedSocketOptions {
+/**
+ * Options after defaults and validation: the {@link SocketOptions} as given (a boolean option left
+ * out is false unless its default is true), with the endpoint derived and the other defaults applied.
+ */
+export interface ResolvedSocketOptions extends Omit<SocketOptions, "transports" | "query" | "port"> {
   readonly secure: boolean;
   readonly hostname: string;
   readonly port: string;
   readonly path: string;
-  readonly query: Readonly<Record<string, string>>;
+  /** The `query` option with the URI's own query on top. */
+  readonly query: URLSearchParams;
   readonly transports: readonly TransportName[];
   readonly upgrade: boolean;
-  readonly rememberUpgrade: boolean;
-  readonly tryAllTransports: boolean;
   readonly extraHeaders: Readonly<Record<string, string>>;
-  readonly withCredentials: boolean;
-  readonly timestampRequests: boolean | undefined;
   readonly timestampParam: string;
-  readonly forceBase64: boolean;
-  readonly autoUnref: boolean;
-  readonly closeOnBeforeunload: boolean;
   readonly closeOnOffline: boolean;
-  readonly binaryType: BinaryType | undefined;
-  readonly pingInterval: number | undefined;
-  readonly pingTimeout: number | undefined;
   readonly scheduler: Scheduler;
-  readonly io: HostIO | undefined;
   readonly maxIncomingPayload: number;
 }
 
-const KNOWN_TRANSPORTS: readonly TransportName[] = ["polling", "websocket"];
+/** Largest delay a timer honours, ms (2^31 − 1). */
+const MAX_DELAY = 2_147_483_647;
 
-function invalid(message: string): HeartwireError {
-  return new HeartwireError("HW_ERR_INVALID_OPTION", message);
+/** Throws `HW_ERR_INVALID_OPTION` with `message` unless `valid`. */
+function check(valid: boolean, message: string, options?: ErrorOptions): asserts valid {
+  if (!valid) throw new HeartwireError("HW_ERR_INVALID_OPTION", message, options);
 }
 
-function proposedDelay(name: string, value: number | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== "number" || !Number.isInteger(value) || value <= 0 || value > 2_147_483_647) {
-    throw invalid(`${name} must be a positive integer number of milliseconds, got ${String(value)}`);
-  }
-  return value;
-}
-
-function positiveLimit(name: string, value: number | undefined, fallback: number): number {
+/**
+ * Validates a numeric option: `fallback` when it is absent, else a number in `[min, max]` (an
+ * integer when `integer`); anything else throws, naming the option and the value.
+ */
+function numberOption<F extends number | undefined>(
+  name: string,
+  value: unknown,
+  fallback: F,
+  min: number,
+  max = Number.MAX_SAFE_INTEGER,
+  integer = false,
+): number | F {
   if (value === undefined) return fallback;
-  if (typeof value !== "number" || !Number.isInteger(value) || value <= 0) {
-    throw invalid(`${name} must be a positive integer, got ${String(value)}`);
-  }
+  const valid = typeof value === "number" && value >= min && value <= max && (!integer || Number.isInteger(value));
+  check(valid, `${name} must be ${integer ? "an integer" : "a number"} from ${min} to ${max}, got ${String(value)}`);
   return value;
 }
 
-function queryObject(query: SocketOptions["query"]): Record<string, string> {
-  // Null prototype: a parameter named `__proto__` is kept as data, not taken as a prototype.
-  const out = Object.create(null) as Record<string, string>;
-  if (typeof query === "string") {
-    for (const [k, v] of new URLSearchParams(query.startsWith("?") ? query.slice(1) : query)) out[k] = v;
-  } else if (query !== undefined) {
-    for (const [k, v] of Object.entries(query)) out[k] = String(v);
-  }
-  return out;
-}
-
-interface ParsedUri {
-  readonly secure: boolean;
-  readonly hostname: string;
-  readonly port: string;
-  readonly query: Record<string, string>;
-}
-
-/** Parses `http(s)://`, `ws(s)://`, `//host` and bare `host:port` URIs. */
-function parseUri(uri: string, location: PageLocation | undefined): ParsedUri {
+/** Parses `http(s)://`, `ws(s)://`, `//host`, `/path` (page-relative) and bare `host:port` URIs. */
+function parseUri(uri: string, location: PageLocation | undefined): URL {
   let text = uri.trim();
-  const pageSecure = location?.protocol === "https:";
-  if (text.startsWith("//")) text = (pageSecure ? "https:" : "http:") + text;
-  else if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) {
-    if (text.startsWith("/") && location) text = `${location.protocol}//${location.hostname}${location.port ? `:${location.port}` : ""}${text}`;
-    else text = (pageSecure ? "https://" : "http://") + text;
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) {
+    text = text[0] === "/" && text[1] !== "/" && location
+      ? `${location.protocol}//${location.hostname}${location.port ? `:${location.port}` : ""}${text}`
+      : `${location?.protocol === "https:" ? "https:" : "http:"}//${text.replace(/^\/\//, "")}`;
   }
-  let url: URL;
+  let url: URL | undefined;
   try {
     url = new URL(text);
   } catch (cause) {
-    throw new HeartwireError("HW_ERR_INVALID_OPTION", `invalid URI ${JSON.stringify(uri)}`, { cause });
+    check(false, `invalid URI ${JSON.stringify(uri)}`, { cause });
   }
-  const scheme = url.protocol.slice(0, -1).toLowerCase();
-  if (!["http", "https", "ws", "wss"].includes(scheme)) throw invalid(`unsupported URI scheme ${JSON.stringify(scheme)}`);
-  const secure = scheme === "https" || scheme === "wss";
-  const hostname = url.hostname.startsWith("[") ? url.hostname.slice(1, -1) : url.hostname;
-  const query = Object.create(null) as Record<string, string>;
-  for (const [k, v] of url.searchParams) query[k] = v;
-  return { secure, hostname, port: url.port || (secure ? "443" : "80"), query };
+  check(/^(http|ws)s?:$/.test(url.protocol), `unsupported URI scheme ${JSON.stringify(url.protocol)}`);
+  return url;
 }
 
 /**
@@ -180,43 +153,33 @@ export function resolveSocketOptions(
   location: PageLocation | undefined,
   available: Readonly<Partial<Record<TransportName, unknown>>> = { polling: true, websocket: true },
 ): ResolvedSocketOptions {
-  const parsed = uri !== undefined ? parseUri(uri, location) : undefined;
-  const secure = parsed?.secure ?? options.secure ?? location?.protocol === "https:";
-  const hostname = parsed?.hostname ?? options.hostname ?? location?.hostname ?? "localhost";
-  const port = parsed?.port ?? (options.port !== undefined ? String(options.port) : undefined)
-    ?? (uri === undefined && location?.port ? location.port : secure ? "443" : "80");
-  const supported: readonly string[] = KNOWN_TRANSPORTS.filter((t) => available[t] !== undefined);
+  const url = uri === undefined ? undefined : parseUri(uri, location);
+  const secure = url ? /^(http|ws)s:$/.test(url.protocol) : (options.secure ?? location?.protocol === "https:");
+  const supported = Object.keys(available);
   const transports = (options.transports ?? supported).filter(
     (t, i, all): t is TransportName => supported.includes(t) && all.indexOf(t) === i,
   );
-  if (transports.length === 0) {
-    throw invalid(`transports lists no supported transport (supported: ${supported.join(", ")}), got ${JSON.stringify(options.transports)}`);
-  }
+  check(transports.length > 0, `transports lists no supported transport (supported: ${supported.join(", ")}), got ${JSON.stringify(options.transports)}`);
+  const query = new URLSearchParams(options.query as Record<string, string> | string | undefined);
+  url?.searchParams.forEach((v, k) => query.set(k, v));
   const path = (options.path ?? "/engine.io").replace(/\/$/, "") + (options.addTrailingSlash === false ? "" : "/");
   return {
-    secure,
-    hostname,
-    port,
-    path: path.startsWith("/") ? path : `/${path}`,
-    query: { ...queryObject(options.query), ...(parsed?.query ?? {}) },
-    transports,
+    ...options,
     upgrade: options.upgrade ?? true,
-    rememberUpgrade: options.rememberUpgrade ?? false,
-    tryAllTransports: options.tryAllTransports ?? false,
-    extraHeaders: { ...(options.extraHeaders ?? {}) },
-    withCredentials: options.withCredentials ?? false,
-    timestampRequests: options.timestampRequests,
+    extraHeaders: options.extraHeaders ?? {},
     timestampParam: options.timestampParam ?? "t",
-    forceBase64: options.forceBase64 ?? false,
-    autoUnref: options.autoUnref ?? false,
-    closeOnBeforeunload: options.closeOnBeforeunload ?? false,
     closeOnOffline: options.closeOnOffline ?? true,
-    binaryType: options.binaryType,
-    pingInterval: proposedDelay("pingInterval", options.pingInterval),
-    pingTimeout: proposedDelay("pingTimeout", options.pingTimeout),
+    secure,
+    hostname: url ? url.hostname.replace(/^\[|\]$/g, "") : (options.hostname ?? location?.hostname ?? "localhost"),
+    port: url ? url.port || (secure ? "443" : "80")
+      : options.port !== undefined ? String(options.port) : location?.port && uri === undefined ? location.port : secure ? "443" : "80",
+    path: path.startsWith("/") ? path : `/${path}`,
+    query,
+    transports,
+    pingInterval: numberOption("pingInterval", options.pingInterval, undefined, 1, MAX_DELAY, true),
+    pingTimeout: numberOption("pingTimeout", options.pingTimeout, undefined, 1, MAX_DELAY, true),
+    maxIncomingPayload: numberOption("maxIncomingPayload", options.maxIncomingPayload, 104_857_600, 1, Infinity, true),
     scheduler: options.scheduler ?? realScheduler,
-    io: options.io,
-    maxIncomingPayload: positiveLimit("maxIncomingPayload", options.maxIncomingPayload, 104_857_600),
   };
 }
 
@@ -251,33 +214,17 @@ export interface ReconnectOptions {
 /** Reconnection options after defaults and validation. */
 export type ResolvedReconnectOptions = Required<ReconnectOptions>;
 
-function nonNegative(name: string, value: number | undefined, fallback: number, allowInfinity = false): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== "number" || Number.isNaN(value) || value < 0 || (!allowInfinity && !Number.isFinite(value))) {
-    throw invalid(`${name} must be a non-negative number, got ${String(value)}`);
-  }
-  return value;
-}
-
 /** Applies the reconnection defaults and validates them. */
 export function resolveReconnectOptions(options: ReconnectOptions): ResolvedReconnectOptions {
-  const reconnectionDelay = nonNegative("reconnectionDelay", options.reconnectionDelay, 1000);
-  const reconnectionDelayMax = nonNegative("reconnectionDelayMax", options.reconnectionDelayMax, Math.max(5000, reconnectionDelay));
-  if (reconnectionDelayMax < reconnectionDelay) {
-    throw invalid(`reconnectionDelayMax (${reconnectionDelayMax}) is below reconnectionDelay (${reconnectionDelay})`);
-  }
-  const reconnectionFactor = nonNegative("reconnectionFactor", options.reconnectionFactor, 2);
-  if (reconnectionFactor < 1) throw invalid(`reconnectionFactor must be at least 1, got ${reconnectionFactor}`);
-  const jitter = nonNegative("jitter", options.jitter, 1);
-  if (jitter > 1) throw invalid(`jitter must be between 0 and 1, got ${jitter}`);
+  const reconnectionDelay = numberOption("reconnectionDelay", options.reconnectionDelay, 1000, 0);
   return {
-    reconnectionAttempts: nonNegative("reconnectionAttempts", options.reconnectionAttempts, Infinity, true),
+    reconnectionAttempts: numberOption("reconnectionAttempts", options.reconnectionAttempts, Infinity, 0, Infinity),
     reconnectionDelay,
-    reconnectionDelayMax,
-    reconnectionFactor,
-    jitter,
-    minUptime: nonNegative("minUptime", options.minUptime, 5000),
-    queueSize: Math.floor(nonNegative("queueSize", options.queueSize, 0)),
+    reconnectionDelayMax: numberOption("reconnectionDelayMax", options.reconnectionDelayMax, Math.max(5000, reconnectionDelay), reconnectionDelay),
+    reconnectionFactor: numberOption("reconnectionFactor", options.reconnectionFactor, 2, 1),
+    jitter: numberOption("jitter", options.jitter, 1, 0, 1),
+    minUptime: numberOption("minUptime", options.minUptime, 5000, 0),
+    queueSize: Math.floor(numberOption("queueSize", options.queueSize, 0, 0)),
     random: options.random ?? Math.random,
   };
 }

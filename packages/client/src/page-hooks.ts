@@ -1,29 +1,45 @@
-/** @module Wiring a socket to its page's lifecycle (browsers): wake-ups, going offline, unload. */
+/**
+ * @module Wiring a browser socket to its page's lifecycle: `visibilitychange` (to visible),
+ * `pageshow` and `online` re-check the heartbeat deadline; `offline` and `beforeunload` close.
+ */
 
-import type { ResolvedSocketOptions } from "./options.js";
-import type { Platform } from "./platform/platform.js";
-import type { SocketCloseReason } from "./socket-events.js";
+import type { LifecycleOptions, LifecycleTarget, PageLocation } from "./platform/platform.js";
 
-const LOCAL_HOSTS = new Set(["localhost", "127.0.0.1", "::1"]);
-
-/** What the page hooks may do to their socket. */
-export interface PageHookTarget {
-  /** Re-checks the heartbeat deadline (closes with "ping timeout" if it passed). */
-  checkHeartbeat(): boolean;
-  /** Closes with `reason`; `silent` closes without emitting anything (page unload). */
-  close(reason: SocketCloseReason, description: string, silent: boolean): void;
+/** The page globals the browser host reads, all optional (it also loads in workers and in Node). */
+interface PageGlobals {
+  readonly location?: PageLocation;
+  readonly document?: { readonly visibilityState?: string } & EventTarget;
+  readonly addEventListener?: EventTarget["addEventListener"];
+  readonly removeEventListener?: EventTarget["removeEventListener"];
 }
 
+/** The page (or worker) global scope. */
+export const page = globalThis as PageGlobals;
+
+const LOCAL_HOSTS = ["localhost", "127.0.0.1", "::1"];
+
+type Subscription = [target: Partial<EventTarget> | undefined, event: string, listener: false | (() => void)];
+
 /**
- * Subscribes to the page's lifecycle: `visibilitychange`/`pageshow`/`online` re-check the heartbeat
- * deadline; `offline` closes with "transport close" (unless `closeOnOffline` is off or the server is
- * local); `beforeunload` closes silently when `closeOnBeforeunload`. Returns the unsubscribe function.
+ * Subscribes `target` to the page's lifecycle: `visibilitychange`/`pageshow`/`online` re-check the
+ * heartbeat deadline; `offline` closes with "transport close" (unless `closeOnOffline` is off or
+ * the server is local); `beforeunload` closes silently when `closeOnBeforeunload` (not subscribed
+ * otherwise: it disables the back/forward cache). Returns the unsubscribe function.
  */
-export function watchPage(platform: Platform, opts: ResolvedSocketOptions, target: PageHookTarget): () => void {
-  const offline = opts.closeOnOffline && !LOCAL_HOSTS.has(opts.hostname);
-  return platform.watchLifecycle({
-    wake: () => void target.checkHeartbeat(),
-    offline: offline ? () => target.close("transport close", "network connection lost", false) : undefined,
-    beforeUnload: opts.closeOnBeforeunload ? () => target.close("transport close", "page unload", true) : undefined,
-  });
+export function watchPage(options: LifecycleOptions, target: LifecycleTarget): () => void {
+  const doc = page.document;
+  const wake = (): void => void target.checkHeartbeat();
+  const close = (description: string, silent: boolean) => (): void => target.close("transport close", description, silent);
+  const subscriptions: Subscription[] = [
+    [doc, "visibilitychange", () => doc?.visibilityState !== "hidden" && wake()],
+    [page, "pageshow", wake],
+    [page, "online", wake],
+    [page, "offline", options.closeOnOffline && !LOCAL_HOSTS.includes(options.hostname) && close("network connection lost", false)],
+    [page, "beforeunload", !!options.closeOnBeforeunload && close("page unload", true)],
+  ];
+  const each = (method: "addEventListener" | "removeEventListener"): void => {
+    for (const [on, event, listener] of subscriptions) if (listener) on?.[method]?.(event, listener);
+  };
+  each("addEventListener");
+  return () => each("removeEventListener");
 }

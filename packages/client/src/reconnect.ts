@@ -6,7 +6,7 @@
  * protocol version").
  */
 
-import { EventEmitter } from "eventemitter3";
+import { Emitter } from "./emitter.js";
 import { backoffDelay, realScheduler, type Scheduler, type TimerHandle } from "@heartwire/shared";
 import { TransportError } from "./errors.js";
 import { resolveReconnectOptions, type ReconnectOptions, type ResolvedReconnectOptions, type SocketOptions } from "./options.js";
@@ -66,7 +66,7 @@ export function isRefusal(reason: SocketCloseReason, details: CloseDetails | und
 }
 
 /** A connection that comes back by itself: a new Socket (new session) after every close. */
-export class ReconnectingSocket<S extends Socket = Socket> extends EventEmitter<ReconnectingSocketEvents> {
+export class ReconnectingSocket<S extends Socket = Socket> extends Emitter<ReconnectingSocketEvents> {
   readonly #uri: string | undefined;
   readonly #socketOptions: SocketOptions;
   readonly #policy: ResolvedReconnectOptions;

@@ -31,23 +31,19 @@ export function requestUrl(
   sid: string | undefined,
   random: () => number = Math.random,
 ): string {
-  const base = transport === "websocket" ? (endpoint.secure ? "wss" : "ws") : endpoint.secure ? "https" : "http";
-  const defaultPort = endpoint.secure ? "443" : "80";
-  const host = endpoint.hostname.includes(":") ? `[${endpoint.hostname}]` : endpoint.hostname;
-  const port = endpoint.port && endpoint.port !== defaultPort ? `:${endpoint.port}` : "";
-  const params = new URLSearchParams();
-  for (const [k, v] of Object.entries(endpoint.query)) {
-    if (k !== "EIO" && k !== "transport" && k !== "sid") params.set(k, v);
-  }
+  const { secure, hostname, port, query, timestampRequests, pingInterval, pingTimeout } = endpoint;
+  const params = new URLSearchParams(query);
+  for (const k of ["EIO", "transport", "sid"]) params.delete(k);
   params.set("EIO", String(PROTOCOL_VERSION));
   params.set("transport", transport);
   if (sid !== undefined) params.set("sid", sid);
-  const stamp = transport === "polling" ? endpoint.timestampRequests !== false : endpoint.timestampRequests === true;
-  if (stamp) params.set(endpoint.timestampParam, timestamp(random));
+  if (transport === "polling" ? timestampRequests !== false : timestampRequests) params.set(endpoint.timestampParam, timestamp(random));
   if (endpoint.forceBase64 && (transport === "websocket" || sid === undefined)) params.set("b64", "1");
   if (sid === undefined) {
-    if (endpoint.pingInterval !== undefined) params.set("pingInterval", String(endpoint.pingInterval));
-    if (endpoint.pingTimeout !== undefined) params.set("pingTimeout", String(endpoint.pingTimeout));
+    if (pingInterval) params.set("pingInterval", String(pingInterval));
+    if (pingTimeout) params.set("pingTimeout", String(pingTimeout));
   }
-  return `${base}://${host}${port}${endpoint.path}?${params.toString()}`;
+  const host = hostname.includes(":") ? `[${hostname}]` : hostname;
+  const scheme = (transport === "websocket" ? "ws" : "http") + (secure ? "s" : "");
+  return `${scheme}://${host}${port === (secure ? "443" : "80") ? "" : `:${port}`}${endpoint.path}?${params}`;
 }

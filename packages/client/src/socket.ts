@@ -3,33 +3,27 @@
  * events. Transport specifics live in `transports/`, host specifics behind the {@link Platform}.
  */
 
-import { EventEmitter } from "eventemitter3";
+import { Emitter } from "./emitter.js";
 import { HeartwireError, parseOpenPacket, PROTOCOL_VERSION, type OutgoingPacket, type Packet } from "@heartwire/shared";
-import { HeartbeatWatch } from "./heartbeat-watch.js";
-import { watchPage } from "./page-hooks.js";
+import { heartbeatWatch, type HeartbeatWatch } from "./heartbeat-watch.js";
 import { resolveSocketOptions, type ResolvedSocketOptions, type SocketOptions, type TransportName } from "./options.js";
 import type { BinaryType, HostIO, Platform, SendData } from "./platform/platform.js";
 import type { CloseDetails, ReadyState, SendOptions, SocketCloseReason, SocketEvents } from "./socket-events.js";
-import { TransportSlot } from "./transport-slot.js";
+import { transportSlot, type TransportSlot } from "./transport-slot.js";
 import type { ClientTransport, TransportCloseDetails } from "./transports/transport.js";
-import { WriteBuffer } from "./write-buffer.js";
+import { writeBuffer } from "./write-buffer.js";
 
 /** Pongs that may wait unsent; more pings (a flood) are answered by the ones already waiting. */
 const MAX_WAITING_PONGS = 8;
 
-/** Legal ready-state moves: forward only. */
-const NEXT_STATES: Readonly<Record<ReadyState, readonly ReadyState[]>> = {
-  opening: ["open", "closing", "closed"],
-  open: ["closing", "closed"],
-  closing: ["closed"],
-  closed: [],
-};
+/** The ready states in the only order a socket goes through them (it may skip some). */
+const STATES: readonly ReadyState[] = ["opening", "open", "closing", "closed"];
 
 /**
  * An Engine.IO v4 client connection, API-compatible with engine.io-client's `Socket`. This core
  * class takes its host as a {@link Platform}; the package entries bind the Node or browser one.
  */
-export class Socket extends EventEmitter<SocketEvents> {
+export class Socket extends Emitter<SocketEvents> {
   /** The Engine.IO protocol revision (4). */
   static readonly protocol = PROTOCOL_VERSION;
   /** Session id from the open packet; null before the handshake and after close. */
@@ -49,7 +43,7 @@ export class Socket extends EventEmitter<SocketEvents> {
   readonly #platform: Platform;
   readonly #io: HostIO;
   readonly #heartbeat: HeartbeatWatch;
-  readonly #buffer = new WriteBuffer();
+  readonly #buffer = writeBuffer();
   readonly #stopLifecycle: () => void;
   #readyState: ReadyState = "opening";
   readonly #slot: TransportSlot;
@@ -62,22 +56,17 @@ export class Socket extends EventEmitter<SocketEvents> {
     this.#opts = resolveSocketOptions(typeof uri === "string" ? uri : undefined, opts, platform.location(), platform.transports);
     this.#platform = platform;
     this.binaryType = this.#opts.binaryType ?? platform.defaultBinaryType;
-    const scheduler = this.#opts.scheduler;
-    this.#io = this.#opts.io ?? platform.createIO({
-      extraHeaders: this.#opts.extraHeaders,
-      withCredentials: this.#opts.withCredentials,
-      now: () => scheduler.now(),
-    });
-    this.#heartbeat = new HeartbeatWatch(scheduler, {
+    this.#io = this.#opts.io ?? platform.createIO(this.#opts);
+    this.#heartbeat = heartbeatWatch(this.#opts.scheduler, {
       expire: () => this.#onClose("ping timeout"),
       rtt: (sample, estimate) => this.emit("rtt", sample, estimate.smoothed),
     });
     if (this.#opts.autoUnref) this.unref();
-    this.#stopLifecycle = watchPage(platform, this.#opts, {
+    this.#stopLifecycle = platform.watchLifecycle(this.#opts, {
       checkHeartbeat: () => this.checkHeartbeat(),
       close: (reason, description, silent) => this.#onClose(reason, { description }, silent),
     });
-    this.#slot = new TransportSlot(this.#opts, this.#io, platform.transports, {
+    this.#slot = transportSlot(this.#opts, this.#io, platform, {
       packet: (packet) => this.#onPacket(packet),
       drain: () => this.#onDrain(),
       error: (error) => this.#onTransportError(error),
@@ -131,9 +120,17 @@ export class Socket extends EventEmitter<SocketEvents> {
    * deadline has passed, nothing is written and the socket closes with `"ping timeout"`.
    */
   send(data: SendData, options?: SendOptions | (() => void), callback?: () => void): this {
-    const cb = typeof options === "function" ? options : callback;
+    const state = this.#readyState;
     const payload = typeof data === "string" || ArrayBuffer.isView(data) || data instanceof ArrayBuffer ? data : String(data);
-    this.#sendPacket({ type: "message", data: payload }, cb);
+    if (state === "open" && !this.#heartbeat.check()) {
+      // The session is over (closing on a microtask): the message never left.
+      (this.#unsent ??= []).push(payload);
+    } else if (state === "opening" || state === "open") {
+      const packet: OutgoingPacket = { type: "message", data: payload };
+      this.emit("packetCreate", packet);
+      this.#buffer.push(packet, typeof options === "function" ? options : callback);
+      this.#flush();
+    }
     return this;
   }
 
@@ -147,10 +144,11 @@ export class Socket extends EventEmitter<SocketEvents> {
    * `close("forced close")`. Polling tells the server with a `1` packet.
    */
   close(): this {
-    if (this.#readyState !== "opening" && this.#readyState !== "open") return this;
-    this.#transition("closing");
-    this.#slot.abandonProbe();
-    queueMicrotask(() => this.#maybeFinishClosing());
+    if (this.#is("opening", "open")) {
+      this.#transition("closing");
+      this.#slot.abandonProbe();
+      queueMicrotask(() => this.#maybeFinishClosing());
+    }
     return this;
   }
 
@@ -176,25 +174,15 @@ export class Socket extends EventEmitter<SocketEvents> {
     return this;
   }
 
-  #sendPacket(packet: OutgoingPacket, callback?: () => void): void {
-    if (this.#readyState === "closing" || this.#readyState === "closed") return;
-    if (this.#readyState === "open" && !this.#heartbeat.check()) {
-      // The session is over (closing on a microtask): the message never left.
-      if (packet.type === "message" && packet.data !== undefined) (this.#unsent ??= []).push(packet.data as SendData);
-      return;
-    }
-    this.emit("packetCreate", packet);
-    this.#buffer.push(packet, callback);
-    this.#flush();
+  #is(...states: ReadyState[]): boolean {
+    return states.includes(this.#readyState);
   }
 
   #flush(): void {
-    if (this.#readyState !== "open" && this.#readyState !== "closing") return;
     const transport = this.#slot.current;
-    if (!transport.writable || this.#buffer.length === 0) return;
-    if (!this.#heartbeat.check()) return;
-    const maxBytes = transport.name === "polling" ? (this.maxPayload ?? Infinity) : Infinity;
-    const batch = this.#buffer.nextBatch(this.#slot.holdsWrites, maxBytes);
+    if (!this.#is("open", "closing") || !transport.writable || !this.#buffer.length || !this.#heartbeat.check()) return;
+    const bytes = transport.batchBytes;
+    const batch = this.#buffer.nextBatch(this.#slot.holdsWrites, bytes && this.maxPayload ? { max: this.maxPayload, bytes } : undefined);
     if (batch.length === 0) return;
     transport.send(batch);
     this.emit("flush");
@@ -211,34 +199,20 @@ export class Socket extends EventEmitter<SocketEvents> {
   }
 
   #onPacket(packet: Packet<Uint8Array>): void {
+    const { type } = packet;
     if (this.#readyState === "closed") return;
-    if (this.id === null && packet.type !== "open") {
-      this.#protocolError(`received a ${packet.type} packet before the open packet`);
-      return;
-    }
+    if (this.id === null && type !== "open") return this.#protocolError(`received a ${type} packet before the open packet`);
     const data = packet.data instanceof Uint8Array ? this.#platform.decodeBinary(packet.data, this.binaryType) : packet.data;
-    this.emit("packet", { type: packet.type, data });
+    this.emit("packet", { type, data });
     this.emit("heartbeat");
-    if (this.#isClosed()) return;
-    switch (packet.type) {
-      case "open":
-        this.#onHandshake(packet.data);
-        break;
-      case "ping":
-        this.#onPing();
-        break;
-      case "message":
-        if (data !== undefined) this.emit("message", data);
-        break;
-      case "close":
-        this.#onClose("transport close", { description: "transport closed by the server" });
-        break;
-      default:
-        break;
-    }
+    if (this.#is("closed")) return;
+    if (type === "open") this.#onHandshake(data);
+    else if (type === "ping") this.#onPing();
+    else if (type === "message") this.emit("message", data!);
+    else if (type === "close") this.#onClose("transport close", { description: "transport closed by the server" });
   }
 
-  #onHandshake(data: string | Uint8Array | undefined): void {
+  #onHandshake(data: unknown): void {
     if (this.id !== null) return this.#protocolError("received a second open packet");
     const parsed = parseOpenPacket(typeof data === "string" ? data : "");
     if (!parsed.ok) return this.#protocolError(parsed.error.message, "HW_ERR_INVALID_HANDSHAKE");
@@ -255,7 +229,7 @@ export class Socket extends EventEmitter<SocketEvents> {
     if (this.#readyState !== "opening") return;
     this.#transition("open");
     this.emit("open");
-    if (this.readyState !== "open") return;
+    if (!this.#is("open")) return;
     this.#flush();
     this.#slot.opened(open.sid, this.upgrades);
   }
@@ -273,20 +247,18 @@ export class Socket extends EventEmitter<SocketEvents> {
     this.#flush();
   }
 
+  /** The only way readyState changes: forward only (opening → open → closing → closed). */
   #transition(to: ReadyState): void {
-    if (!NEXT_STATES[this.#readyState].includes(to)) {
+    if (STATES.indexOf(to) <= STATES.indexOf(this.#readyState)) {
       throw new HeartwireError("HW_ERR_PROTOCOL", `illegal ready-state change ${this.#readyState} -> ${to}`);
     }
     this.#readyState = to;
   }
 
-  #isClosed(): boolean {
-    return this.#readyState === "closed";
-  }
   #maybeFinishClosing(): void {
-    if (this.#readyState !== "closing") return;
-    const pending = this.id !== null && (!this.#buffer.idle || this.#slot.holdsWrites);
-    if (!pending) this.#onClose("forced close");
+    if (this.#readyState === "closing" && (this.id === null || (this.#buffer.idle && !this.#slot.holdsWrites))) {
+      this.#onClose("forced close");
+    }
   }
 
   #protocolError(message: string, code: "HW_ERR_INVALID_HANDSHAKE" | "HW_ERR_PROTOCOL" = "HW_ERR_PROTOCOL"): void {
@@ -308,9 +280,8 @@ export class Socket extends EventEmitter<SocketEvents> {
     this.#heartbeat.stop();
     this.#slot.close(reason === "forced close" || reason === "parse error" || silent);
     this.#stopLifecycle();
-    const never = this.#buffer.clear();
-    for (const item of never) {
-      if (item.packet.type === "message" && item.packet.data !== undefined) (this.#unsent ??= []).push(item.packet.data as SendData);
+    for (const { packet } of this.#buffer.clear()) {
+      if (packet.type === "message") (this.#unsent ??= []).push(packet.data as SendData);
     }
     this.id = null;
     if (!silent) this.emit("close", reason, details);

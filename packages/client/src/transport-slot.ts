@@ -1,15 +1,16 @@
 /**
  * @module The socket's current transport and how it changes: opening the first candidate, moving
- * on to the next one while opening (`tryAllTransports`), and the polling → websocket upgrade
- * (probe, then the swap: `5` on the new transport, the old one dropped).
+ * on to the next one while opening (`tryAllTransports`), the polling → websocket upgrade (probe,
+ * then the swap: `5` on the new transport, the old one dropped), and `rememberUpgrade`'s memory of
+ * a working websocket.
  */
 
 import type { HeartwireError, Packet } from "@heartwire/shared";
 import type { ResolvedSocketOptions, TransportName } from "./options.js";
-import type { HostIO } from "./platform/platform.js";
-import { createTransport, rememberWebsocket, transportOrder } from "./transports/factory.js";
-import type { ClientTransport, TransportCloseDetails, TransportRegistry } from "./transports/transport.js";
-import { UpgradeProbe } from "./upgrade.js";
+import type { HostIO, Platform } from "./platform/platform.js";
+import { requestUrl } from "./request-url.js";
+import type { ClientTransport, TransportCloseDetails } from "./transports/transport.js";
+import type { UpgradeProbe } from "./upgrade.js";
 
 /** What the slot reports to its socket. */
 export interface SlotHandlers {
@@ -26,103 +27,109 @@ export interface SlotHandlers {
 }
 
 /** Holds the socket's transport; swaps it on failover and upgrade. */
-export class TransportSlot {
-  readonly #opts: ResolvedSocketOptions;
-  readonly #io: HostIO;
-  readonly #registry: TransportRegistry;
-  readonly #handlers: SlotHandlers;
-  readonly #candidates: TransportName[];
-  #current: ClientTransport;
-  #probe: UpgradeProbe | undefined;
-
-  /** Opens the first candidate transport (events follow asynchronously). */
-  constructor(opts: ResolvedSocketOptions, io: HostIO, registry: TransportRegistry, handlers: SlotHandlers) {
-    this.#opts = opts;
-    this.#io = io;
-    this.#registry = registry;
-    this.#handlers = handlers;
-    this.#candidates = transportOrder(opts);
-    this.#current = this.#openCandidate();
-  }
-
+export interface TransportSlot {
   /** The transport in use. */
-  get current(): ClientTransport {
-    return this.#current;
-  }
-
+  readonly current: ClientTransport;
   /** True between `3probe` and the swap: application packets must wait. */
-  get holdsWrites(): boolean {
-    return this.#probe?.holdsWrites ?? false;
-  }
-
+  readonly holdsWrites: boolean;
   /** Opening failed: with `tryAllTransports`, moves on to the next candidate and returns true. */
-  failover(): boolean {
-    if (this.#current.name === "websocket") rememberWebsocket(false);
-    if (!this.#opts.tryAllTransports || this.#candidates.length <= 1) return false;
-    this.#drop(this.#current, false);
-    this.#candidates.shift();
-    this.#current = this.#openCandidate();
-    return true;
-  }
-
+  failover(): boolean;
   /** After the handshake: remembers a working websocket, or starts probing an offered upgrade. */
-  opened(sid: string, upgrades: readonly string[]): void {
-    if (this.#current.name === "websocket") rememberWebsocket(true);
-    if (!this.#opts.upgrade || this.#current.name !== "polling" || !upgrades.includes("websocket")) return;
-    const probe = new UpgradeProbe(this.#current, createTransport("websocket", this.#registry, this.#opts, this.#io, sid), {
-      upgrading: (transport) => this.#handlers.upgrading(transport),
-      complete: (transport) => this.#swap(transport),
-      fail: (error) => {
-        this.#probe = undefined;
-        rememberWebsocket(false);
-        this.#handlers.upgradeError(error);
-      },
-    });
-    this.#probe = probe;
-    probe.start();
-  }
-
+  opened(sid: string, upgrades: readonly string[]): void;
   /** The socket is closing: a probe that has not paused polling yet is abandoned. */
-  abandonProbe(): void {
-    if (this.#probe === undefined || this.#probe.holdsWrites) return;
-    this.#probe.abort();
-    this.#probe = undefined;
-  }
-
+  abandonProbe(): void;
   /** Closes everything for good, without further events. */
-  close(graceful: boolean): void {
-    this.#probe?.abort();
-    this.#probe = undefined;
-    this.#drop(this.#current, graceful);
-  }
+  close(graceful: boolean): void;
+}
 
-  #openCandidate(): ClientTransport {
-    const transport = createTransport(this.#candidates[0]!, this.#registry, this.#opts, this.#io);
-    this.#attach(transport);
+/** Whether a websocket connection succeeded before in this page or process (`rememberUpgrade`). */
+let websocketWorked = false;
+
+/**
+ * Opens the first candidate transport (events follow asynchronously): websocket first when
+ * `rememberUpgrade` and it worked before. The platform's transports and upgrade probe are used.
+ */
+export function transportSlot(
+  opts: ResolvedSocketOptions,
+  io: HostIO,
+  { transports, upgrade }: Pick<Platform, "transports" | "upgrade">,
+  handlers: SlotHandlers,
+): TransportSlot {
+  const candidates = [...opts.transports];
+  if (opts.rememberUpgrade && websocketWorked && candidates.includes("websocket")) {
+    candidates.unshift(...candidates.splice(candidates.indexOf("websocket"), 1));
+  }
+  let probe: UpgradeProbe | undefined;
+
+  // `opts.transports` only names transports the platform has (see `resolveSocketOptions`).
+  const create = (name: TransportName, sid?: string): ClientTransport =>
+    new transports[name]!({ ...opts, io, sid, url: (transport, s) => requestUrl(opts, transport, s) });
+
+  const attach = (transport: ClientTransport): ClientTransport =>
+    transport.on("packet", handlers.packet).on("drain", handlers.drain).on("error", handlers.error).on("close", handlers.close);
+
+  const drop = (transport: ClientTransport, graceful: boolean): void => {
+    transport.removeAllListeners().close(graceful);
+  };
+
+  const openCandidate = (): ClientTransport => {
+    const transport = attach(create(candidates[0]!));
     transport.open();
     return transport;
-  }
+  };
 
-  #attach(transport: ClientTransport): void {
-    const h = this.#handlers;
-    transport.on("packet", (packet) => h.packet(packet));
-    transport.on("drain", () => h.drain());
-    transport.on("error", (error) => h.error(error));
-    transport.on("close", (details) => h.close(details));
-  }
+  const remember = (worked: boolean): void => {
+    if (current.name === "websocket") websocketWorked = worked;
+  };
 
-  #drop(transport: ClientTransport, graceful: boolean): void {
-    transport.removeAllListeners();
-    transport.close(graceful);
-  }
+  const abortProbe = (): void => {
+    probe?.abort();
+    probe = undefined;
+  };
 
-  #swap(transport: ClientTransport): void {
-    this.#drop(this.#current, false);
-    this.#probe = undefined;
-    this.#current = transport;
-    this.#attach(transport);
-    transport.send([{ type: "upgrade" }]);
-    rememberWebsocket(true);
-    this.#handlers.upgraded(transport);
-  }
+  let current = openCandidate();
+
+  return {
+    get current() {
+      return current;
+    },
+    get holdsWrites() {
+      return !!probe?.holdsWrites;
+    },
+    failover() {
+      remember(false);
+      if (!opts.tryAllTransports || candidates.length <= 1) return false;
+      drop(current, false);
+      candidates.shift();
+      current = openCandidate();
+      return true;
+    },
+    opened(sid, upgrades) {
+      remember(true);
+      if (!upgrade || !opts.upgrade || current.name !== "polling" || !upgrades.includes("websocket")) return;
+      probe = upgrade(current, create("websocket", sid), {
+        upgrading: handlers.upgrading,
+        complete: (transport) => {
+          drop(current, false);
+          probe = undefined;
+          current = attach(transport);
+          transport.send([{ type: "upgrade" }]);
+          remember(true);
+          handlers.upgraded(transport);
+        },
+        fail: (error) => {
+          probe = undefined;
+          websocketWorked = false;
+          handlers.upgradeError(error);
+        },
+      });
+    },
+    abandonProbe() {
+      if (!probe?.holdsWrites) abortProbe();
+    },
+    close(graceful) {
+      abortProbe();
+      drop(current, graceful);
+    },
+  };
 }

@@ -1,7 +1,7 @@
 /**
- * @module The polling → websocket upgrade as one small state object with a single `cleanup()`:
- * open the probe WebSocket with the session id, send `2probe`, on `3probe` pause polling (wait for
- * the GET and POST in flight), then hand over so the socket sends `5`, swaps and flushes. A probe that
+ * @module The polling → websocket upgrade as one small state object with a single cleanup: open
+ * the probe WebSocket with the session id, send `2probe`, on `3probe` pause polling (wait for the
+ * GET and POST in flight), then hand over so the socket sends `5`, swaps and flushes. A probe that
  * dies after polling was paused resumes polling (engine.io-client would stay paused forever).
  */
 
@@ -24,99 +24,69 @@ export interface UpgradeHooks {
   fail(error: HeartwireError): void;
 }
 
-/** One attempt to upgrade to `transport`. */
-export class UpgradeProbe {
-  readonly #current: ClientTransport;
-  readonly #transport: ClientTransport;
-  readonly #hooks: UpgradeHooks;
-  #state: UpgradeState = "probing";
-
-  /** Prepares a probe from `current` to `transport`; {@link UpgradeProbe.start} opens the connection. */
-  constructor(current: ClientTransport, transport: ClientTransport, hooks: UpgradeHooks) {
-    this.#current = current;
-    this.#transport = transport;
-    this.#hooks = hooks;
-  }
-
+/** One running attempt to upgrade to another transport. */
+export interface UpgradeProbe {
   /** Current state. */
-  get state(): UpgradeState {
-    return this.#state;
-  }
-
+  readonly state: UpgradeState;
   /** True between `3probe` and the swap: messages wait so none is sent on the old transport. */
-  get holdsWrites(): boolean {
-    return this.#state === "pausing";
-  }
-
-  /** The transport being probed. */
-  get transport(): ClientTransport {
-    return this.#transport;
-  }
-
-  /** Opens the probe connection. */
-  start(): void {
-    const t = this.#transport;
-    t.on("open", this.#onOpen);
-    t.on("packet", this.#onPacket);
-    t.on("error", this.#onError);
-    t.on("close", this.#onClose);
-    t.open();
-  }
-
+  readonly holdsWrites: boolean;
   /** Gives up quietly (the socket is closing): closes the probe, resumes nothing, reports nothing. */
-  abort(): void {
-    if (this.#state === "done" || this.#state === "failed") return;
-    this.#state = "failed";
-    this.#cleanup();
-    this.#transport.close(false);
-  }
+  abort(): void;
+}
 
-  readonly #onOpen = (): void => {
-    if (this.#state === "probing") this.#transport.send([{ type: "ping", data: "probe" }]);
+/** Opens `transport` as a probe to replace `current`; {@link UpgradeHooks} report how it goes. */
+export function startUpgradeProbe(current: ClientTransport, transport: ClientTransport, hooks: UpgradeHooks): UpgradeProbe {
+  let state: UpgradeState = "probing";
+
+  const probeError = (message: string, cause?: object): HeartwireError =>
+    new HeartwireError(cause ? "HW_ERR_TRANSPORT" : "HW_ERR_PROTOCOL", `probe error${message}`, cause && { cause });
+
+  /** Leaves `probing`/`pausing` for `to`, detaching from the probe transport; false if already left. */
+  const leave = (to: UpgradeState): boolean => {
+    if (state === "done" || state === "failed") return false;
+    state = to;
+    listen("off");
+    return true;
   };
 
-  readonly #onPacket = (packet: Packet<Uint8Array>): void => {
-    if (this.#state !== "probing") return;
-    if (packet.type === "pong" && packet.data === "probe") {
-      this.#state = "pausing";
-      this.#hooks.upgrading(this.#transport);
-      if (this.#state !== "pausing") return;
-      this.#current.pause(this.#onPaused);
-      return;
+  const end = (error?: HeartwireError): void => {
+    const previous = state;
+    if (!leave("failed")) return;
+    transport.close(false);
+    if (error) {
+      if (previous === "pausing") current.resume();
+      hooks.fail(error);
     }
-    this.#fail(new HeartwireError("HW_ERR_PROTOCOL", `probe error: unexpected ${packet.type} packet`));
   };
 
-  readonly #onPaused = (): void => {
-    if (this.#state !== "pausing") return;
-    this.#state = "done";
-    this.#cleanup();
-    this.#hooks.complete(this.#transport);
+  const listeners = {
+    open: (): void => {
+      if (state === "probing") transport.send([{ type: "ping", data: "probe" }]);
+    },
+    packet: (packet: Packet<Uint8Array>): void => {
+      if (state !== "probing") return;
+      if (packet.type !== "pong" || packet.data !== "probe") return end(probeError(`: unexpected ${packet.type} packet`));
+      state = "pausing";
+      hooks.upgrading(transport);
+      if (state === "pausing") current.pause(() => state === "pausing" && leave("done") && hooks.complete(transport));
+    },
+    error: (error: HeartwireError): void => end(probeError("", error)),
+    close: (details: TransportCloseDetails): void => end(probeError(`: ${details.description}`, details)),
   };
 
-  readonly #onError = (error: HeartwireError): void => {
-    this.#fail(new HeartwireError("HW_ERR_TRANSPORT", "probe error", { cause: error }));
+  const listen = (method: "on" | "off"): void => {
+    for (const [event, listener] of Object.entries(listeners)) transport[method](event as "open", listener as () => void);
   };
 
-  readonly #onClose = (details: TransportCloseDetails): void => {
-    this.#fail(new HeartwireError("HW_ERR_TRANSPORT", `probe error: ${details.description}`, { cause: details }));
+  listen("on");
+  transport.open();
+  return {
+    get state() {
+      return state;
+    },
+    get holdsWrites() {
+      return state === "pausing";
+    },
+    abort: () => end(),
   };
-
-  #fail(error: HeartwireError): void {
-    const previous = this.#state;
-    if (previous === "done" || previous === "failed") return;
-    this.#state = "failed";
-    this.#cleanup();
-    this.#transport.close(false);
-    if (previous === "pausing") this.#current.resume();
-    this.#hooks.fail(error);
-  }
-
-  #cleanup(): void {
-    const t = this.#transport;
-    t.off("open", this.#onOpen);
-    t.off("packet", this.#onPacket);
-    t.off("error", this.#onError);
-    t.off("close", this.#onClose);
-  }
 }

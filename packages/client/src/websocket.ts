@@ -36,24 +36,4 @@ export class ReconnectingSocket extends CoreReconnectingSocket<Socket> {
   }
 }
 
-export { PROTOCOL_VERSION as protocol, HeartwireError } from "@heartwire/shared";
-export type { OpenPacket, OutgoingPacket, Scheduler, TimerHandle } from "@heartwire/shared";
-export { TransportError } from "./errors.js";
-export { CookieJar } from "./cookie-jar.js";
-export type { StoredCookie } from "./cookie-jar.js";
-export { isRefusal } from "./reconnect.js";
-export type { ReconnectingSocketOptions, ReconnectingSocketEvents, ReconnectState, SocketFactory } from "./reconnect.js";
-export type { SocketOptions, ReconnectOptions, TransportName } from "./options.js";
-export type { ReadyState, SocketCloseReason, CloseDetails, ReceivedPacket, SendOptions, SocketEvents } from "./socket-events.js";
-export type { ClientTransport, TransportCloseDetails, TransportEvents } from "./transports/transport.js";
-export type {
-  BinaryType,
-  BinaryMessage,
-  MessageData,
-  SendData,
-  HostIO,
-  HttpReply,
-  HttpRequestInit,
-  WebSocketLike,
-  WebSocketCloseInfo,
-} from "./platform/platform.js";
+export * from "./public-api.js";

@@ -1,104 +1,97 @@
 /**
  * @module The socket's outgoing queue: packets waiting for the transport, with pongs jumping ahead
- * of application messages, and polling batches cut so one POST stays within the server's maxPayload.
+ * of application messages, and batches cut so that one polling POST stays within the server's
+ * maxPayload.
  */
 
-import { isBinary, RECORD_SEPARATOR, toUint8Array, utf8ByteLength, type OutgoingPacket } from "@heartwire/shared";
+import type { OutgoingPacket } from "@heartwire/shared";
 
 /** A packet waiting to be written, with the callback to run once it is. */
 export interface QueuedPacket {
   readonly packet: OutgoingPacket;
   readonly callback?: (() => void) | undefined;
   /** Heartbeat replies: sent before everything else and even while an upgrade holds messages back. */
-  readonly priority: boolean;
+  readonly priority?: boolean;
 }
 
-/** Bytes a packet takes in a polling payload (`<digit><utf-8 text>` or `b<base64>`). */
-export function payloadBytes(packet: OutgoingPacket): number {
-  const { data } = packet;
-  if (data === undefined) return 1;
-  if (typeof data === "string") return 1 + utf8ByteLength(data);
-  if (isBinary(data)) return 1 + Math.ceil(toUint8Array(data).byteLength / 3) * 4;
-  return 1;
+/** How a transport bounds its batches: at most `max` bytes (the first packet is always taken). */
+export interface BatchLimit {
+  readonly max: number;
+  /** Bytes `packet` adds to a batch, separator included unless it is the `first` one. */
+  readonly bytes: (packet: OutgoingPacket, first: boolean) => number;
 }
 
 /** FIFO of outgoing packets with a priority lane at the head, and the batch in flight. */
-export class WriteBuffer {
-  #items: QueuedPacket[] = [];
-  #inFlight: QueuedPacket[] = [];
-
+export interface WriteBuffer {
   /** Packets waiting. */
-  get length(): number {
-    return this.#items.length;
-  }
-
+  readonly length: number;
   /** True when nothing is waiting and no batch is in flight. */
-  get idle(): boolean {
-    return this.#items.length === 0 && this.#inFlight.length === 0;
-  }
-
-  /**
-   * Takes the next batch and records it as in flight: only the priority head when
-   * `priorityOnly`, else as much as fits in `maxBytes` of polling payload.
-   */
-  nextBatch(priorityOnly: boolean, maxBytes: number): OutgoingPacket[] {
-    this.#inFlight = priorityOnly ? this.takePriority() : this.take(maxBytes);
-    return this.#inFlight.map((item) => item.packet);
-  }
-
-  /** The batch in flight was written: forgets it and returns its callbacks, in order. */
-  finishBatch(): Array<() => void> {
-    const done = this.#inFlight;
-    this.#inFlight = [];
-    return done.flatMap((item) => (item.callback ? [item.callback] : []));
-  }
-
-  /** Appends an application packet. */
-  push(packet: OutgoingPacket, callback?: () => void): void {
-    this.#items.push({ packet, callback, priority: false });
-  }
-
+  readonly idle: boolean;
   /** Number of priority packets (pongs) waiting at the head. */
-  get priorityCount(): number {
-    let i = 0;
-    while (i < this.#items.length && this.#items[i]!.priority) i++;
-    return i;
-  }
-
+  readonly priorityCount: number;
+  /** Appends an application packet. */
+  push(packet: OutgoingPacket, callback?: () => void): void;
   /** Queues a heartbeat reply behind earlier priority packets but ahead of every message. */
-  pushPriority(packet: OutgoingPacket): void {
-    let i = 0;
-    while (i < this.#items.length && this.#items[i]!.priority) i++;
-    this.#items.splice(i, 0, { packet, priority: true });
-  }
-
-  /** Removes and returns the priority packets at the head. */
-  takePriority(): QueuedPacket[] {
-    let i = 0;
-    while (i < this.#items.length && this.#items[i]!.priority) i++;
-    return this.#items.splice(0, i);
-  }
-
+  pushPriority(packet: OutgoingPacket): void;
   /**
-   * Removes and returns the longest head whose polling payload fits in `maxBytes` (always at least
-   * one packet, so a single oversized packet still goes out and the server can refuse it).
+   * Takes the next batch and records it as in flight: only the priority head when `priorityOnly`,
+   * else the longest head within `limit` (at least one packet, so a single oversized one still goes
+   * out and the server can refuse it).
    */
-  take(maxBytes: number = Infinity): QueuedPacket[] {
-    if (!Number.isFinite(maxBytes)) return this.#items.splice(0);
-    let bytes = 0;
-    let count = 0;
-    for (const item of this.#items) {
-      const size = payloadBytes(item.packet) + (count > 0 ? RECORD_SEPARATOR.length : 0);
-      if (count > 0 && bytes + size > maxBytes) break;
-      bytes += size;
-      count++;
-    }
-    return this.#items.splice(0, count);
-  }
-
+  nextBatch(priorityOnly: boolean, limit?: BatchLimit): OutgoingPacket[];
+  /** The batch in flight was written: forgets it and returns its callbacks, in order. */
+  finishBatch(): Array<() => void>;
   /** Empties the buffer and forgets the batch in flight, returning what was waiting. */
-  clear(): QueuedPacket[] {
-    this.#inFlight = [];
-    return this.#items.splice(0);
-  }
+  clear(): QueuedPacket[];
+}
+
+/** Creates an empty {@link WriteBuffer}. */
+export function writeBuffer(): WriteBuffer {
+  const items: QueuedPacket[] = [];
+  let inFlight: QueuedPacket[] = [];
+  const priorityCount = (): number => {
+    let i = 0;
+    while (items[i]?.priority) i++;
+    return i;
+  };
+  return {
+    get length() {
+      return items.length;
+    },
+    get idle() {
+      return !items.length && !inFlight.length;
+    },
+    get priorityCount() {
+      return priorityCount();
+    },
+    push(packet, callback) {
+      items.push({ packet, callback });
+    },
+    pushPriority(packet) {
+      items.splice(priorityCount(), 0, { packet, priority: true });
+    },
+    nextBatch(priorityOnly, limit) {
+      let count = priorityOnly ? priorityCount() : items.length;
+      if (!priorityOnly && limit) {
+        let bytes = 0;
+        count = 0;
+        for (const { packet } of items) {
+          bytes += limit.bytes(packet, count === 0);
+          if (count > 0 && bytes > limit.max) break;
+          count++;
+        }
+      }
+      inFlight = items.splice(0, count);
+      return inFlight.map((item) => item.packet);
+    },
+    finishBatch() {
+      const done = inFlight;
+      inFlight = [];
+      return done.flatMap((item) => item.callback ?? []);
+    },
+    clear() {
+      inFlight = [];
+      return items.splice(0);
+    },
+  };
 }

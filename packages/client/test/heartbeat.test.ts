@@ -176,10 +176,10 @@ describe("HeartbeatWatch under its own stalls (fake clock)", () => {
   const timing = { pingInterval: 1000, pingTimeout: 400 };
 
   it("a deadline timer that fires late gives an unread ping a bounded grace", async () => {
-    const { HeartbeatWatch } = await import("../dist/heartbeat-watch.js");
+    const { heartbeatWatch } = await import("../dist/heartbeat-watch.js");
     using clock = new FakeScheduler();
     let expired = 0;
-    const watch = new HeartbeatWatch(clock, { expire: () => expired++, rtt: () => {} });
+    const watch = heartbeatWatch(clock, { expire: () => expired++, rtt: () => {} });
     watch.start(timing);
     clock.jump(1600); // blocked 200 ms past the deadline (1400)
     clock.runDue();
@@ -192,10 +192,10 @@ describe("HeartbeatWatch under its own stalls (fake clock)", () => {
   });
 
   it("the grace is bounded to pingTimeout / 4", async () => {
-    const { HeartbeatWatch } = await import("../dist/heartbeat-watch.js");
+    const { heartbeatWatch } = await import("../dist/heartbeat-watch.js");
     using clock = new FakeScheduler();
     let expiredAt = -1;
-    const watch = new HeartbeatWatch(clock, { expire: () => (expiredAt = clock.now()), rtt: () => {} });
+    const watch = heartbeatWatch(clock, { expire: () => (expiredAt = clock.now()), rtt: () => {} });
     watch.start(timing);
     clock.jump(1600);
     clock.runDue();
@@ -204,10 +204,10 @@ describe("HeartbeatWatch under its own stalls (fake clock)", () => {
   });
 
   it("a timer that fires on time expires at once", async () => {
-    const { HeartbeatWatch } = await import("../dist/heartbeat-watch.js");
+    const { heartbeatWatch } = await import("../dist/heartbeat-watch.js");
     using clock = new FakeScheduler();
     let expiredAt = -1;
-    const watch = new HeartbeatWatch(clock, { expire: () => (expiredAt = clock.now()), rtt: () => {} });
+    const watch = heartbeatWatch(clock, { expire: () => (expiredAt = clock.now()), rtt: () => {} });
     watch.start(timing);
     clock.advance(1400);
     expect(expiredAt).to.equal(1400);

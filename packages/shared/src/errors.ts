@@ -11,7 +11,7 @@ export interface ProtocolErrorInfo {
 }
 
 /** The Engine.IO v4 request errors, keyed by name: code, canonical message and HTTP status in one place. */
-export const ProtocolError = Object.freeze({
+export const ProtocolError = /* @__PURE__ */ Object.freeze({
   UNKNOWN_TRANSPORT: { code: 0, message: "Transport unknown", status: 400 },
   UNKNOWN_SID: { code: 1, message: "Session ID unknown", status: 400 },
   BAD_HANDSHAKE_METHOD: { code: 2, message: "Bad handshake method", status: 400 },

@@ -42,45 +42,40 @@ function isTimerValue(value: unknown): value is number {
   return typeof value === "number" && Number.isInteger(value) && value > 0 && value <= MAX_TIMER_DELAY;
 }
 
+/** What is wrong with a parsed open packet body, or undefined when nothing is. */
+function openPacketProblem(body: unknown): string | undefined {
+  if (typeof body !== "object" || body === null || Array.isArray(body)) return "is not a JSON object";
+  const { sid, upgrades, pingInterval, pingTimeout, maxPayload } = body as Record<string, unknown>;
+  if (typeof sid !== "string" || sid.length === 0 || sid.length > MAX_SID_LENGTH) return "has no valid sid";
+  if (upgrades !== undefined && !(Array.isArray(upgrades) && upgrades.every((u) => typeof u === "string"))) {
+    return "upgrades is not a list of strings";
+  }
+  if (!isTimerValue(pingInterval)) return "pingInterval is not a valid delay";
+  if (!isTimerValue(pingTimeout)) return "pingTimeout is not a valid delay";
+  if (pingInterval + pingTimeout > MAX_TIMER_DELAY) return "pingInterval + pingTimeout exceeds the timer range";
+  if (maxPayload !== undefined && !(typeof maxPayload === "number" && maxPayload > 0 && Number.isFinite(maxPayload))) {
+    return "maxPayload is not a positive number";
+  }
+  return undefined;
+}
+
 /**
  * Validates an open packet received from a server. Anything that would leave the client with a
  * nonsense timer (zero, negative, fractional, beyond the timer range) or no usable sid is rejected.
  */
 export function parseOpenPacket(data: string): Result<OpenPacket, HandshakeError> {
-  let parsed: unknown;
+  let body: unknown;
+  let problem: string | undefined;
   try {
-    parsed = JSON.parse(data);
+    body = JSON.parse(data);
+    problem = openPacketProblem(body);
   } catch {
-    return err({ message: "open packet is not JSON" });
+    problem = "is not JSON";
   }
-  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
-    return err({ message: "open packet is not a JSON object" });
-  }
-  const o = parsed as Record<string, unknown>;
-  const { sid, upgrades, pingInterval, pingTimeout, maxPayload } = o as {
-    sid?: unknown; upgrades?: unknown; pingInterval?: unknown; pingTimeout?: unknown; maxPayload?: unknown;
-  };
-  if (typeof sid !== "string" || sid.length === 0 || sid.length > MAX_SID_LENGTH) {
-    return err({ message: "open packet has no valid sid" });
-  }
-  if (upgrades !== undefined && (!Array.isArray(upgrades) || !upgrades.every((u) => typeof u === "string"))) {
-    return err({ message: "open packet upgrades is not a list of strings" });
-  }
-  if (!isTimerValue(pingInterval)) return err({ message: "open packet pingInterval is not a valid delay" });
-  if (!isTimerValue(pingTimeout)) return err({ message: "open packet pingTimeout is not a valid delay" });
-  if (pingInterval + pingTimeout > MAX_TIMER_DELAY) {
-    return err({ message: "open packet pingInterval + pingTimeout exceeds the timer range" });
-  }
-  if (maxPayload !== undefined && !(typeof maxPayload === "number" && maxPayload > 0 && Number.isFinite(maxPayload))) {
-    return err({ message: "open packet maxPayload is not a positive number" });
-  }
-  return ok({
-    sid,
-    upgrades: (upgrades as string[] | undefined) ?? [],
-    pingInterval,
-    pingTimeout,
-    maxPayload: maxPayload as number | undefined,
-  });
+  if (problem !== undefined) return err({ message: `open packet ${problem}` });
+  const open = body as OpenPacket;
+  const { sid, pingInterval, pingTimeout, maxPayload } = open;
+  return ok({ sid, upgrades: open.upgrades ?? [], pingInterval, pingTimeout, maxPayload });
 }
 
 /** An inclusive `[min, max]` range in milliseconds. */

@@ -4,6 +4,7 @@ export { ok, err } from "./result.js";
 export type { Ok, Err, Result } from "./result.js";
 
 export {
+  PACKET_TYPES,
   PACKET_TYPE_DIGIT,
   packetTypeOfDigit,
   RECORD_SEPARATOR,
@@ -19,7 +20,7 @@ export type { BinaryInput, BinaryDecoder } from "./binary.js";
 export { encodePacket, decodePacket } from "./packet-codec.js";
 export type { OutgoingPacket, EncodeOptions, PacketDecodeError, PacketDecodeErrorKind } from "./packet-codec.js";
 
-export { encodePayload, decodePayload } from "./payload-codec.js";
+export { encodePayload, decodePayload, payloadBytes } from "./payload-codec.js";
 export type { PayloadDecodeError, PayloadDecodeOptions } from "./payload-codec.js";
 
 export {

@@ -2,7 +2,7 @@
 
 import { decodeBase64, encodeBase64 } from "./base64.js";
 import { asUint8Array, isBinary, toUint8Array, type BinaryDecoder, type BinaryInput } from "./binary.js";
-import { BASE64_PREFIX, PACKET_TYPE_DIGIT, packetTypeOfDigit, type Packet } from "./packet.js";
+import { BASE64_PREFIX, PACKET_TYPE_DIGIT, PACKET_TYPES, type Packet } from "./packet.js";
 import { err, ok, type Result } from "./result.js";
 
 /** Why a packet could not be decoded. */
@@ -33,13 +33,13 @@ export interface EncodeOptions {
  * should only put binary data in messages.
  */
 export function encodePacket(packet: OutgoingPacket, options: EncodeOptions): string | Uint8Array {
-  const { data } = packet;
-  if (data !== undefined && typeof data !== "string") {
-    const bytes = toUint8Array(data);
-    if (packet.type === "message") return options.supportsBinary ? bytes : BASE64_PREFIX + encodeBase64(bytes);
-    return PACKET_TYPE_DIGIT[packet.type] + encodeBase64(bytes);
-  }
-  return data === undefined ? PACKET_TYPE_DIGIT[packet.type] : PACKET_TYPE_DIGIT[packet.type] + data;
+  const { type, data } = packet;
+  const digit = PACKET_TYPE_DIGIT[type];
+  if (data === undefined) return digit;
+  if (typeof data === "string") return digit + data;
+  const bytes = toUint8Array(data);
+  if (type !== "message") return digit + encodeBase64(bytes);
+  return options.supportsBinary ? bytes : BASE64_PREFIX + encodeBase64(bytes);
 }
 
 /**
@@ -48,25 +48,21 @@ export function encodePacket(packet: OutgoingPacket, options: EncodeOptions): st
  */
 export function decodePacket<B = Uint8Array>(
   input: string | BinaryInput,
-  binary?: BinaryDecoder<B>,
+  binary: BinaryDecoder<B> = asUint8Array as unknown as BinaryDecoder<B>,
 ): Result<Packet<B>, PacketDecodeError> {
-  const toB = (binary ?? (asUint8Array as unknown as BinaryDecoder<B>));
   if (typeof input !== "string") {
     if (!isBinary(input)) return err({ kind: "invalid-data", message: "packet is neither text nor binary" });
-    return ok({ type: "message", data: toB(toUint8Array(input)) });
+    return ok({ type: "message", data: binary(toUint8Array(input)) });
   }
   if (input.length === 0) return err({ kind: "empty", message: "empty packet" });
   const head = input[0]!;
   if (head === BASE64_PREFIX) {
     const bytes = decodeBase64(input.slice(1));
     if (bytes === undefined) return err({ kind: "invalid-base64", message: "invalid base64 in binary packet" });
-    return ok({ type: "message", data: toB(bytes) });
+    return ok({ type: "message", data: binary(bytes) });
   }
-  const type = packetTypeOfDigit(head);
-  if (type === undefined) {
-    return err({ kind: "unknown-type", message: `unknown packet type ${JSON.stringify(head)}` });
-  }
-  if (input.length > 1) return ok({ type, data: input.slice(1) });
+  const type = PACKET_TYPES[input.charCodeAt(0) - 48];
+  if (type === undefined) return err({ kind: "unknown-type", message: `unknown packet type ${JSON.stringify(head)}` });
   // An empty message is still a message: its data is "" rather than missing.
-  return type === "message" ? ok({ type, data: "" }) : ok({ type });
+  return ok(input.length > 1 || type === "message" ? { type, data: input.slice(1) } : { type });
 }

@@ -12,8 +12,11 @@ export interface Packet<B = Uint8Array> {
   readonly data?: PacketData<B> | undefined;
 }
 
+/** The packet types, indexed by their wire digit (`"4"` is message, …). */
+export const PACKET_TYPES: readonly PacketType[] = ["open", "close", "ping", "pong", "message", "upgrade", "noop"];
+
 /** Wire digit of each packet type (`"4"` for message, …). */
-export const PACKET_TYPE_DIGIT: Readonly<Record<PacketType, string>> = Object.freeze({
+export const PACKET_TYPE_DIGIT: Readonly<Record<PacketType, string>> = /* @__PURE__ */ Object.freeze({
   open: "0",
   close: "1",
   ping: "2",
@@ -23,13 +26,9 @@ export const PACKET_TYPE_DIGIT: Readonly<Record<PacketType, string>> = Object.fr
   noop: "6",
 });
 
-const DIGIT_TO_TYPE: readonly PacketType[] = ["open", "close", "ping", "pong", "message", "upgrade", "noop"];
-
 /** Maps a wire character to its packet type, or `undefined` if it is not `0`–`6`. */
 export function packetTypeOfDigit(char: string): PacketType | undefined {
-  if (char.length !== 1) return undefined;
-  const index = char.charCodeAt(0) - 48;
-  return index >= 0 && index < DIGIT_TO_TYPE.length ? DIGIT_TO_TYPE[index] : undefined;
+  return char.length === 1 ? PACKET_TYPES[char.charCodeAt(0) - 48] : undefined;
 }
 
 /** Record separator that joins packets in a polling payload (ASCII 30). */

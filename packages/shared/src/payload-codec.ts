@@ -1,6 +1,6 @@
 /** @module Polling payloads: packets joined with the record separator, decoded with limits. */
 
-import type { BinaryDecoder } from "./binary.js";
+import { isBinary, toUint8Array, utf8ByteLength, type BinaryDecoder } from "./binary.js";
 import type { Packet } from "./packet.js";
 import { RECORD_SEPARATOR } from "./packet.js";
 import { decodePacket, encodePacket, type OutgoingPacket, type PacketDecodeError } from "./packet-codec.js";
@@ -38,6 +38,16 @@ export function encodePayload(packets: readonly OutgoingPacket[]): string {
     out += encodePacket(packets[i]!, { supportsBinary: false }) as string;
   }
   return out;
+}
+
+/**
+ * Bytes `packet` takes in a polling payload (`<digit><utf-8 text>` or `b<base64>`), plus the record
+ * separator before it unless it is the `first` one.
+ */
+export function payloadBytes(packet: OutgoingPacket, first = true): number {
+  const { data } = packet;
+  const size = typeof data === "string" ? utf8ByteLength(data) : isBinary(data) ? Math.ceil(toUint8Array(data).byteLength / 3) * 4 : 0;
+  return (first ? 1 : 2) + size;
 }
 
 /**

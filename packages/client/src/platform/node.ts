@@ -36,7 +36,7 @@ class NodeIO implements HostIO {
 
   constructor(options: HostIOOptions) {
     this.#extraHeaders = options.extraHeaders;
-    this.#jar = options.withCredentials ? new CookieJar(options.now) : undefined;
+    this.#jar = options.withCredentials ? new CookieJar(() => options.scheduler.now()) : undefined;
   }
 
   get unrefed(): boolean {

@@ -5,7 +5,10 @@
  * entries add the transports they ship (a {@link TransportRegistry}) to make a {@link Platform}.
  */
 
+import type { Scheduler } from "@heartwire/shared";
+import type { ResolvedSocketOptions } from "../options.js";
 import type { TransportRegistry } from "../transports/transport.js";
+import type { startUpgradeProbe } from "../upgrade.js";
 
 /** What received binary messages are delivered as (engine.io-client's `binaryType`). */
 export type BinaryType = "nodebuffer" | "arraybuffer" | "blob";
@@ -88,9 +91,9 @@ export interface HostIOOptions {
   /** Headers added to every HTTP request and (Node) to the WebSocket handshake. */
   readonly extraHeaders: Readonly<Record<string, string>>;
   /** Send credentials: CORS credentials in browsers, a cookie jar in Node. */
-  readonly withCredentials: boolean;
-  /** The socket's monotonic clock, used for cookie expiry. */
-  readonly now: () => number;
+  readonly withCredentials?: boolean | undefined;
+  /** The socket's clock, used for cookie expiry. */
+  readonly scheduler: Scheduler;
 }
 
 /** Where the page lives, used as the default URI in browsers. */
@@ -100,15 +103,16 @@ export interface PageLocation {
   readonly port: string;
 }
 
-/** Callbacks a platform calls on page lifecycle events; only the ones given are subscribed. */
-export interface LifecycleHandlers {
-  /** The page became visible, was shown from the back/forward cache, or the network came back. */
-  readonly wake: () => void;
-  /** The browser reports that the network is gone. */
-  readonly offline?: (() => void) | undefined;
-  /** The page is being unloaded (subscribing to it is avoided unless asked: it disables the bfcache). */
-  readonly beforeUnload?: (() => void) | undefined;
+/** What page lifecycle events may do to their socket. */
+export interface LifecycleTarget {
+  /** Re-checks the heartbeat deadline (closes with "ping timeout" if it passed). */
+  checkHeartbeat(): boolean;
+  /** Closes with `reason`; `silent` closes without emitting anything (page unload). */
+  close(reason: "transport close", description: string, silent: boolean): void;
 }
+
+/** The options that decide which page lifecycle events a socket follows. */
+export type LifecycleOptions = Pick<ResolvedSocketOptions, "hostname" | "closeOnOffline" | "closeOnBeforeunload">;
 
 /** Everything host-specific the core client needs, minus the transports (see {@link Platform}). */
 export interface Host {
@@ -120,12 +124,14 @@ export interface Host {
   decodeBinary(bytes: Uint8Array, binaryType: BinaryType): BinaryMessage;
   /** The page's location (browsers), used when no URI is given. */
   location(): PageLocation | undefined;
-  /** Subscribes to page lifecycle events; returns the unsubscribe function. */
-  watchLifecycle(handlers: LifecycleHandlers): () => void;
+  /** Subscribes `target` to the page lifecycle events `options` ask for; returns the unsubscribe function. */
+  watchLifecycle(options: LifecycleOptions, target: LifecycleTarget): () => void;
 }
 
 /** A host plus the transports an entry ships: what the core Socket is built with. */
 export interface Platform extends Host {
   /** The transports this entry ships; `transports` options naming others are ignored. */
   readonly transports: TransportRegistry;
+  /** The polling → websocket upgrade probe; entries without polling leave it out (and its code). */
+  readonly upgrade?: typeof startUpgradeProbe | undefined;
 }

@@ -3,10 +3,9 @@
  * as the previous one returns, every in-flight request aborted on close.
  */
 
-import { EventEmitter } from "eventemitter3";
-import { decodePayload, encodePayload, HeartwireError, type OutgoingPacket } from "@heartwire/shared";
+import { decodePayload, encodePayload, HeartwireError, payloadBytes, type OutgoingPacket } from "@heartwire/shared";
+import { Emitter } from "../emitter.js";
 import { parseErrorBody, TransportError } from "../errors.js";
-import type { HttpReply } from "../platform/platform.js";
 import type { ClientTransport, TransportContext, TransportEvents } from "./transport.js";
 
 type PollingState = "idle" | "opening" | "open" | "pausing" | "paused" | "closed";
@@ -17,14 +16,12 @@ const CLOSE_POST_TIMEOUT = 5000;
 /** Most packets accepted in one poll reply (a guard against separator storms). */
 const MAX_PACKETS_PER_PAYLOAD = 100_000;
 
-function tooLarge(limit: number): HeartwireError {
-  return new HeartwireError("HW_ERR_PAYLOAD_TOO_LARGE", `poll response larger than maxIncomingPayload (${limit})`);
-}
-
-/** Engine.IO over HTTP long-polling, with fetch-like requests from the socket's {@link HostIO}. */
-export class PollingTransport extends EventEmitter<TransportEvents> implements ClientTransport {
+/** Engine.IO over HTTP long-polling, with fetch-like requests from the socket's `HostIO`. */
+export class PollingTransport extends Emitter<TransportEvents> implements ClientTransport {
   /** Always `"polling"`. */
   readonly name = "polling" as const;
+  /** A batch is one POST body, which the server's maxPayload bounds. */
+  readonly batchBytes = payloadBytes;
   readonly #ctx: TransportContext;
   #sid: string | undefined;
   #state: PollingState = "idle";
@@ -62,7 +59,14 @@ export class PollingTransport extends EventEmitter<TransportEvents> implements C
   /** POSTs one batch as a payload; `drain` follows the server's 200. */
   send(packets: readonly OutgoingPacket[]): void {
     if (!this.writable) return;
-    this.#post(encodePayload(packets));
+    this.#postInFlight = true;
+    this.#request(encodePayload(packets), this.#postAborter.signal)
+      .then(() => {
+        if (this.#postSettled()) return;
+        this.emit("drain");
+        this.#checkPaused();
+      })
+      .catch((cause: unknown) => this.#postSettled() || this.#fail(cause, "xhr post error"));
   }
 
   /** Stops polling; `onPaused` runs once no GET and no POST are in flight. */
@@ -88,39 +92,46 @@ export class PollingTransport extends EventEmitter<TransportEvents> implements C
    */
   close(graceful: boolean): void {
     if (this.#state === "closed") return;
-    const sid = this.#sid;
     this.#state = "closed";
     this.#onPaused = undefined;
-    if (!graceful || sid === undefined) {
+    if (graceful && this.#sid !== undefined) {
+      this.#afterPost = () => this.#sendClosePacket();
+      if (!this.#postInFlight) this.#postSettled();
+    } else {
       this.#getAborter.abort();
       this.#postAborter.abort();
-      return;
     }
-    const farewell = (): void => this.#sendClosePacket();
-    if (this.#postInFlight) this.#afterPost = farewell;
-    else farewell();
   }
 
-  #request(method: "GET" | "POST", body: string | undefined, signal: AbortSignal): Promise<HttpReply> {
-    const headers: Record<string, string> = { ...this.#ctx.extraHeaders };
-    if (method === "POST") headers["Content-type"] = "text/plain;charset=UTF-8";
-    try {
-      const maxBytes = method === "GET" ? this.#ctx.maxIncomingPayload : undefined;
-      return this.#ctx.io.request(this.#ctx.url("polling", this.#sid), { method, headers, body, signal, maxBytes });
-    } catch (error) {
-      return Promise.reject(error);
+  /** One request: a GET (no `body`) or a POST. Resolves with the body of a 200 reply. */
+  async #request(body: string | undefined, signal: AbortSignal): Promise<string> {
+    const { io, url, extraHeaders, maxIncomingPayload } = this.#ctx;
+    const get = body === undefined;
+    const reply = await io.request(url("polling", this.#sid), {
+      method: get ? "GET" : "POST",
+      headers: get ? extraHeaders : { ...extraHeaders, "Content-type": "text/plain;charset=UTF-8" },
+      body,
+      signal,
+      maxBytes: get ? maxIncomingPayload : undefined,
+    });
+    const text = await reply.text();
+    if (reply.status !== 200) {
+      const { code, message } = parseErrorBody(text);
+      const init = { status: reply.status, protocolCode: code, serverMessage: message };
+      throw new TransportError(get ? "xhr poll error" : "xhr post error", init, "HW_ERR_HTTP_STATUS");
     }
+    if (get && text.length > maxIncomingPayload) {
+      throw new HeartwireError("HW_ERR_PAYLOAD_TOO_LARGE", `poll response larger than maxIncomingPayload (${maxIncomingPayload})`);
+    }
+    return text;
   }
 
   #poll(): void {
     if (this.#getInFlight || (this.#state !== "open" && this.#state !== "opening")) return;
     this.#getInFlight = true;
-    this.#request("GET", undefined, this.#getAborter.signal)
-      .then(async (reply) => {
-        const body = await reply.text();
+    this.#request(undefined, this.#getAborter.signal)
+      .then((body) => {
         if (this.#state === "closed") return;
-        if (reply.status !== 200) throw this.#httpError("xhr poll error", reply.status, body);
-        if (body.length > this.#ctx.maxIncomingPayload) throw tooLarge(this.#ctx.maxIncomingPayload);
         this.#getInFlight = false;
         this.#onPayload(body);
       })
@@ -129,10 +140,7 @@ export class PollingTransport extends EventEmitter<TransportEvents> implements C
 
   #onPayload(body: string): void {
     const decoded = decodePayload(body, { maxPackets: MAX_PACKETS_PER_PAYLOAD });
-    if (!decoded.ok) {
-      this.#fail(new HeartwireError("HW_ERR_INVALID_PAYLOAD", decoded.error.message), "parse error");
-      return;
-    }
+    if (!decoded.ok) return this.#fail(new HeartwireError("HW_ERR_INVALID_PAYLOAD", decoded.error.message));
     for (const packet of decoded.value) {
       if (this.#state === "opening" && packet.type === "open") {
         this.#state = "open";
@@ -146,34 +154,18 @@ export class PollingTransport extends EventEmitter<TransportEvents> implements C
       this.emit("packet", packet);
       if (this.#state === "closed") return;
     }
-    if (this.#state === "pausing") this.#checkPaused();
-    else this.#poll();
+    this.#checkPaused();
+    this.#poll();
   }
 
-  #post(body: string): void {
-    this.#postInFlight = true;
-    this.#request("POST", body, this.#postAborter.signal)
-      .then(async (reply) => {
-        const text = await reply.text();
-        if (this.#state === "closed") return this.#postSettled();
-        if (reply.status !== 200) throw this.#httpError("xhr post error", reply.status, text);
-        this.#postInFlight = false;
-        this.emit("drain");
-        if (this.#state === "pausing") this.#checkPaused();
-      })
-      .catch((cause: unknown) => {
-        if (this.#state === "closed") return this.#postSettled();
-        this.#postInFlight = false;
-        this.#fail(cause, "xhr post error");
-      });
-  }
-
-  /** A POST ended after close: run the farewell that was waiting for it. */
-  #postSettled(): void {
+  /** A POST ended. After close, runs the farewell that was waiting for it and returns true. */
+  #postSettled(): boolean {
     this.#postInFlight = false;
+    if (this.#state !== "closed") return false;
     const next = this.#afterPost;
     this.#afterPost = undefined;
     next?.();
+    return true;
   }
 
   /** Tells the server we are leaving; bounded by a timer, and never reported. */
@@ -181,8 +173,7 @@ export class PollingTransport extends EventEmitter<TransportEvents> implements C
     const aborter = new AbortController();
     const timer = this.#ctx.scheduler.setTimeout(() => aborter.abort(), CLOSE_POST_TIMEOUT);
     if (this.#ctx.io.unrefed) timer.unref();
-    this.#request("POST", encodePayload([{ type: "close" }]), aborter.signal)
-      .then((reply) => reply.text())
+    this.#request(encodePayload([{ type: "close" }]), aborter.signal)
       .catch(() => undefined)
       .finally(() => {
         timer.cancel();
@@ -198,15 +189,10 @@ export class PollingTransport extends EventEmitter<TransportEvents> implements C
     onPaused?.();
   }
 
-  #httpError(message: string, status: number, body: string): TransportError {
-    const parsed = parseErrorBody(body);
-    return new TransportError(message, { status, protocolCode: parsed.code, serverMessage: parsed.message }, "HW_ERR_HTTP_STATUS");
-  }
-
-  #fail(cause: unknown, message: string): void {
+  /** Closes and reports `cause`, wrapped in a TransportError named after the failed request unless it is ours. */
+  #fail(cause: unknown, message = "parse error"): void {
     if (this.#state === "closed") return;
-    const error = cause instanceof HeartwireError ? cause : new TransportError(message, { cause, context: cause });
     this.close(false);
-    this.emit("error", error);
+    this.emit("error", cause instanceof HeartwireError ? cause : new TransportError(message, { cause, context: cause }));
   }
 }

@@ -1,6 +1,6 @@
 /** @module The interface every client transport implements, and its typed events. */
 
-import type { EventEmitter } from "eventemitter3";
+import type { Emitter } from "../emitter.js";
 import type { HeartwireError, OutgoingPacket, Packet, Scheduler } from "@heartwire/shared";
 import type { TransportName } from "../options.js";
 import type { HostIO } from "../platform/platform.js";
@@ -28,11 +28,16 @@ export interface TransportEvents {
 }
 
 /** A client transport: polling or websocket. */
-export interface ClientTransport extends EventEmitter<TransportEvents> {
+export interface ClientTransport extends Emitter<TransportEvents> {
   /** `"polling"` or `"websocket"`. */
   readonly name: TransportName;
   /** True when `send()` may be called (no batch in flight, connection open). */
   readonly writable: boolean;
+  /**
+   * Set when the server's `maxPayload` bounds a batch (polling: one POST body): bytes `packet` adds
+   * to it. Otherwise batches are unbounded.
+   */
+  readonly batchBytes?: ((packet: OutgoingPacket, first: boolean) => number) | undefined;
   /** Starts connecting; events follow asynchronously. */
   open(): void;
   /** Sets the session id used by later requests. */
@@ -59,7 +64,7 @@ export interface TransportContext {
   /** Headers for HTTP requests and (Node) the WebSocket handshake. */
   readonly extraHeaders: Readonly<Record<string, string>>;
   /** Encode binary as base64 text even where binary frames are possible. */
-  readonly forceBase64: boolean;
+  readonly forceBase64?: boolean | undefined;
   /** Largest poll response (characters) or message accepted from the server. */
   readonly maxIncomingPayload: number;
   /** Clock and timers. */

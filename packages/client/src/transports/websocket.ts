@@ -1,25 +1,15 @@
 /** @module The websocket transport: one packet per frame over an injected WebSocket-like object. */
 
-import { EventEmitter } from "eventemitter3";
-import { decodePacket, encodePacket, HeartwireError, isBinary, type OutgoingPacket } from "@heartwire/shared";
+import { decodePacket, encodePacket, HeartwireError, type OutgoingPacket } from "@heartwire/shared";
+import { Emitter } from "../emitter.js";
 import { TransportError } from "../errors.js";
 import type { WebSocketLike } from "../platform/platform.js";
 import type { ClientTransport, TransportContext, TransportEvents } from "./transport.js";
 
 type WebSocketState = "idle" | "opening" | "open" | "closed";
 
-const OPEN = 1;
-
-/** Reads the HTTP status out of a refused handshake (`ws`: "Unexpected server response: 403"). */
-function statusOf(event: unknown): number | undefined {
-  const message = (event as { message?: unknown; error?: { message?: unknown } } | null)?.message
-    ?? (event as { error?: { message?: unknown } } | null)?.error?.message;
-  const match = typeof message === "string" ? /Unexpected server response: (\d{3})/.exec(message) : null;
-  return match ? Number(match[1]) : undefined;
-}
-
 /** Engine.IO over a WebSocket: text packets as text frames, binary messages as binary frames (or `b64`). */
-export class WebSocketTransport extends EventEmitter<TransportEvents> implements ClientTransport {
+export class WebSocketTransport extends Emitter<TransportEvents> implements ClientTransport {
   /** Always `"websocket"`. */
   readonly name = "websocket" as const;
   readonly #ctx: TransportContext;
@@ -44,13 +34,9 @@ export class WebSocketTransport extends EventEmitter<TransportEvents> implements
   open(): void {
     if (this.#state !== "idle") return;
     this.#state = "opening";
-    let ws: WebSocketLike;
-    try {
-      ws = this.#ctx.io.openWebSocket(this.#ctx.url("websocket", this.#sid), this.#ctx.extraHeaders, { maxPayload: this.#ctx.maxIncomingPayload });
-    } catch (cause) {
-      queueMicrotask(() => this.#fail(new TransportError("websocket error", { cause })));
-      return;
-    }
+    const { io, url, extraHeaders, maxIncomingPayload } = this.#ctx;
+    const ws = this.#try(() => io.openWebSocket(url("websocket", this.#sid), extraHeaders, { maxPayload: maxIncomingPayload }));
+    if (!ws) return;
     this.#ws = ws;
     ws.binaryType = "arraybuffer";
     ws.onopen = () => {
@@ -59,13 +45,18 @@ export class WebSocketTransport extends EventEmitter<TransportEvents> implements
       this.#writable = true;
       this.emit("open");
     };
-    ws.onmessage = (event) => this.#onFrame(event.data);
-    ws.onerror = (event) => this.#fail(new TransportError("websocket error", { status: statusOf(event), context: event }));
-    ws.onclose = (event) => {
+    ws.onmessage = ({ data }) => this.#onFrame(data);
+    ws.onerror = (event) => {
+      // `ws` reports a refused handshake as "Unexpected server response: 403".
+      const { message, error } = (event ?? {}) as { message?: unknown; error?: { message?: unknown } };
+      const status = /Unexpected server response: (\d{3})/.exec(String(message ?? error?.message))?.[1];
+      this.#fail(new TransportError("websocket error", { status: status ? Number(status) : undefined, context: event }));
+    };
+    ws.onclose = ({ code, reason }) => {
       if (this.#state === "closed") return;
       this.#state = "closed";
       this.#detach();
-      this.emit("close", { description: "websocket connection closed", context: { code: event.code, reason: event.reason } });
+      this.emit("close", { description: "websocket connection closed", context: { code, reason } });
     };
   }
 
@@ -77,17 +68,14 @@ export class WebSocketTransport extends EventEmitter<TransportEvents> implements
   /** Writes every packet as one frame; `drain` follows on a microtask. */
   send(packets: readonly OutgoingPacket[]): void {
     const ws = this.#ws;
-    if (this.#state !== "open" || ws === undefined) return;
+    if (this.#state !== "open" || !ws) return;
     this.#writable = false;
-    try {
-      for (const packet of packets) {
-        const frame = encodePacket(packet, { supportsBinary: !this.#ctx.forceBase64 });
-        ws.send(frame);
-      }
-    } catch (cause) {
-      queueMicrotask(() => this.#fail(new TransportError("websocket error", { cause })));
-      return;
-    }
+    const supportsBinary = !this.#ctx.forceBase64;
+    const sent = this.#try(() => {
+      for (const packet of packets) ws.send(encodePacket(packet, { supportsBinary }));
+      return true;
+    });
+    if (!sent) return;
     queueMicrotask(() => {
       if (this.#state !== "open") return;
       this.#writable = true;
@@ -105,46 +93,49 @@ export class WebSocketTransport extends EventEmitter<TransportEvents> implements
 
   /** Closes normally when `graceful`, else terminates (Node) or closes without waiting. */
   close(graceful: boolean): void {
-    const ws = this.#ws;
+    const ws = this.#detach();
     this.#state = "closed";
     this.#writable = false;
-    this.#detach();
-    if (ws === undefined) return;
     try {
-      if (!graceful && ws.terminate) ws.terminate();
-      else if (ws.readyState <= OPEN) ws.close(1000);
+      if (!graceful && ws?.terminate) ws.terminate();
+      else if (ws && ws.readyState <= 1 /* OPEN */) ws.close(1000);
     } catch {
       // A WebSocket that cannot even be closed is gone already.
     }
   }
 
-  #detach(): void {
+  #detach(): WebSocketLike | undefined {
     const ws = this.#ws;
-    if (ws === undefined) return;
-    ws.onopen = null;
-    ws.onmessage = null;
-    ws.onclose = null;
-    // Keep a no-op error handler: `ws` throws on an 'error' event with no listener.
-    ws.onerror = () => {};
+    if (ws) {
+      ws.onopen = ws.onmessage = ws.onclose = null;
+      // Keep a no-op error handler: `ws` throws on an 'error' event with no listener.
+      ws.onerror = () => {};
+    }
+    return ws;
+  }
+
+  /** Runs `fn`; if it throws, reports a "websocket error" on a microtask and returns undefined. */
+  #try<T>(fn: () => T): T | undefined {
+    try {
+      return fn();
+    } catch (cause) {
+      queueMicrotask(() => this.#fail(new TransportError("websocket error", { cause })));
+      return undefined;
+    }
   }
 
   #onFrame(data: unknown): void {
     if (this.#state !== "open") return;
-    if (typeof data !== "string" && !isBinary(data)) {
-      this.#fail(new HeartwireError("HW_ERR_INVALID_PACKET", "websocket frame is neither text nor binary"));
-      return;
+    const max = this.#ctx.maxIncomingPayload;
+    // decodePacket rejects what is neither text nor binary (no byteLength: size 0).
+    const size = typeof data === "string" ? data.length : ((data as ArrayBuffer | null | undefined)?.byteLength ?? 0);
+    const decoded = size > max ? undefined : decodePacket(data as string | ArrayBuffer);
+    if (decoded?.ok) this.emit("packet", decoded.value);
+    else {
+      this.#fail(decoded
+        ? new HeartwireError("HW_ERR_INVALID_PACKET", `websocket frame: ${decoded.error.message}`)
+        : new HeartwireError("HW_ERR_PAYLOAD_TOO_LARGE", `message larger than maxIncomingPayload (${max})`));
     }
-    const size = typeof data === "string" ? data.length : (data as ArrayBuffer | ArrayBufferView).byteLength;
-    if (size > this.#ctx.maxIncomingPayload) {
-      this.#fail(new HeartwireError("HW_ERR_PAYLOAD_TOO_LARGE", `message larger than maxIncomingPayload (${this.#ctx.maxIncomingPayload})`));
-      return;
-    }
-    const decoded = decodePacket(data);
-    if (!decoded.ok) {
-      this.#fail(new HeartwireError("HW_ERR_INVALID_PACKET", decoded.error.message));
-      return;
-    }
-    this.emit("packet", decoded.value);
   }
 
   #fail(error: HeartwireError): void {
