@@ -3,6 +3,8 @@
 import http from "node:http";
 import { monitorEventLoopDelay, performance } from "node:perf_hooks";
 import v8 from "node:v8";
+import inspector from "node:inspector";
+import { writeFileSync } from "node:fs";
 import { WebSocketServer } from "ws";
 
 const [impl, rawOptions = "{}"] = process.argv.slice(2);
@@ -24,6 +26,7 @@ function countClose(reason) {
 }
 
 let shutdown = async () => {};
+let profiler;
 
 if (impl === "ws") {
   // Raw ws: no Engine.IO framing; heartbeat with ws-level pings on one interval for all
@@ -65,6 +68,8 @@ if (impl === "ws") {
     httpCompression: false,
   });
   engine.on("connection", (socket) => {
+    // socket.io's memory tip for large deployments: let the handshake request go.
+    if (options.dropRequest) socket.request = null;
     connections++;
     open++;
     socket.on("message", (data) => socket.send(data));
@@ -110,6 +115,16 @@ process.on("message", async (msg) => {
       while (performance.now() < until);
     }
     process.send({ reply: msg.id });
+  } else if (msg.cmd === "profileStart") {
+    // Profiling aid (see bench/profile.mjs): CPU profile of a steady-state window only.
+    profiler ??= new inspector.Session();
+    profiler.connect();
+    profiler.post("Profiler.enable", () => profiler.post("Profiler.start", () => process.send({ reply: msg.id })));
+  } else if (msg.cmd === "profileStop") {
+    profiler.post("Profiler.stop", (err, result) => {
+      writeFileSync(msg.file, JSON.stringify(result.profile));
+      process.send({ reply: msg.id, file: msg.file });
+    });
   } else if (msg.cmd === "heapSnapshot") {
     // Profiling aid (see bench/profile.mjs): a heap snapshot of the server as it stands.
     globalThis.gc?.();

@@ -19,7 +19,7 @@ const POLLING = Number(values.polling);
 const base = `127.0.0.1:${port}/engine.io/?EIO=4`;
 const agent = new http.Agent({ keepAlive: true, maxSockets: Infinity });
 
-const stats = { wsOpen: 0, pollingOpen: 0, failedOpens: 0, clientTimeouts: 0, unexpectedCloses: 0, pings: 0 };
+const stats = { wsOpen: 0, pollingOpen: 0, failedOpens: 0, clientTimeouts: 0, unexpectedCloses: 0, pings: 0, pongPostFailures: 0 };
 /** Sessions by last ping time, checked against their deadline. */
 const sessions = new Set();
 let stopping = false;
@@ -62,7 +62,7 @@ function openWs() {
   });
 }
 
-function request(method, path, body) {
+function request(method, path, body, retried = false) {
   return new Promise((resolve, reject) => {
     const req = http.request({ host: "127.0.0.1", port, method, path, agent, headers: body ? { "content-type": "text/plain;charset=UTF-8" } : {} }, (res) => {
       let text = "";
@@ -71,7 +71,12 @@ function request(method, path, body) {
       res.on("end", () => resolve({ status: res.statusCode, text }));
       res.on("error", reject);
     });
-    req.on("error", reject);
+    req.on("error", (error) => {
+      // A pooled keep-alive socket the server closed (its keepAliveTimeout) just as we reused it:
+      // the request never reached the server, so send it again once, as Node's docs advise.
+      if (!retried && req.reusedSocket && error.code === "ECONNRESET") resolve(request(method, path, body, true));
+      else reject(error);
+    });
     req.end(body);
   });
 }
@@ -115,7 +120,11 @@ async function openPolling() {
       if (records.includes("2")) {
         s.last = performance.now();
         stats.pings++;
-        void request("POST", sidPath, "3").catch(() => {});
+        // A lost pong would be our fault, not the server's: count it so a timeout can be told apart.
+        void request("POST", sidPath, "3").then(
+          (r) => r.status === 200 || stats.pongPostFailures++,
+          () => stats.pongPostFailures++,
+        );
       }
     }
     s.closed = true;

@@ -19,7 +19,13 @@ const { startServer } = await import("../test/dist/helpers/servers.js");
 
 const srv = await startServer({ pingInterval: 2000, pingTimeout: 2000 });
 const closes = Object.create(null);
-srv.server.on("connection", (socket) => socket.on("close", (reason) => (closes[reason] = (closes[reason] ?? 0) + 1)));
+const timeoutsByTransport = Object.create(null);
+srv.server.on("connection", (socket) =>
+  socket.on("close", (reason) => {
+    closes[reason] = (closes[reason] ?? 0) + 1;
+    if (reason === "ping timeout") timeoutsByTransport[socket.transport.name] = (timeoutsByTransport[socket.transport.name] ?? 0) + 1;
+  }),
+);
 
 const load = spawn(process.execPath, [new URL("./soak-load.mjs", import.meta.url).pathname, "--port", String(srv.port), "--ws", values.ws, "--polling", values.polling], {
   stdio: ["pipe", "pipe", "inherit"],
@@ -80,7 +86,8 @@ const result = {
   rampSeconds: Number(rampSeconds.toFixed(1)),
   sessions: { websocket: last.wsOpen, polling: last.pollingOpen, failedOpens: last.failedOpens, serverCountAtEnd: srv.server.clientsCount },
   pingsAnswered: last.pings,
-  falseTimeouts: { server: serverPingTimeouts, client: last.clientTimeouts },
+  pongPostFailures: last.pongPostFailures,
+  falseTimeouts: { server: serverPingTimeouts, client: last.clientTimeouts, serverByTransport: timeoutsByTransport },
   unexpectedCloses: { server: Object.values(closesBeforeStop).reduce((a, b) => a + b, 0), client: last.unexpectedCloses, serverReasons: closesBeforeStop, duringRamp: closesAtReady },
   // The histogram records the spacing of a 10 ms timer; the lag is what exceeds the 10 ms.
   serverLoopLagMs: { p50: lagMs(50), p99: lagMs(99), max: Math.max(0, lag.max / 1e6 - LAG_RESOLUTION) },

@@ -158,11 +158,25 @@ export class Server extends EventEmitter<ServerEvents> {
     req.on("error", noop);
     res.on("error", noop);
     const state: RequestState = { query: parseEngineQuery(req) };
+    // The common case (a poll of an open session, no CORS, no middleware) needs no promise.
+    if (!this.opts.cors && this.#middlewares.length === 0 && state.query.sid !== null) {
+      this.#routeSessionRequest(req, res, state);
+      return;
+    }
     this.#requests.set(req, state);
     this.#dispatchRequest(req, res, state).catch(() => {
       if (!res.headersSent) res.writeHead(500).end();
       else res.destroy();
     });
+  }
+
+  /** Checks a request that names a session and hands it to the session's polling transport, or refuses it. */
+  #routeSessionRequest(req: IncomingMessage, res: ServerResponse, state: RequestState): void {
+    const verdict = verifyRequest({ method: req.method, query: state.query, origin: req.headers.origin, upgrade: false }, this.opts.transports, (sid) => this.#view(sid));
+    if (!verdict.ok) return this.#refuseRequest(req, res, verdict.error, verdict.context);
+    const transport = verdict.kind === "session" ? this.#sessions.get(verdict.sid)?.transport : undefined;
+    if (transport instanceof PollingTransport) transport.onRequest(req, res);
+    else this.#refuseRequest(req, res, ProtocolError.BAD_REQUEST, { name: "TRANSPORT_MISMATCH" });
   }
 
   /** Handles an HTTP Upgrade for the engine path (WebSocket handshakes and upgrades). */
@@ -179,14 +193,10 @@ export class Server extends EventEmitter<ServerEvents> {
   async #dispatchRequest(req: IncomingMessage, res: ServerResponse, state: RequestState): Promise<void> {
     if (this.opts.cors && (await applyCors(this.opts.cors, req, res))) return;
     if (!(await this.#middlewaresPass(req, res, (info, context) => this.#refuseRequest(req, res, info, context)))) return;
+    if (state.query.sid !== null) return this.#routeSessionRequest(req, res, state);
     const verdict = verifyRequest({ method: req.method, query: state.query, origin: req.headers.origin, upgrade: false }, this.opts.transports, (sid) => this.#view(sid));
     if (!verdict.ok) return this.#refuseRequest(req, res, verdict.error, verdict.context);
-    if (verdict.kind === "session") {
-      const transport = this.#sessions.get(verdict.sid)?.transport;
-      if (transport instanceof PollingTransport) transport.onRequest(req, res);
-      else this.#refuseRequest(req, res, ProtocolError.BAD_REQUEST, { name: "TRANSPORT_MISMATCH" });
-      return;
-    }
+    if (verdict.kind === "session") return this.#routeSessionRequest(req, res, state);
     const id = await this.#admit(req, state, (info, context, message) => this.#refuseRequest(req, res, info, context, message));
     if (id === undefined) return;
     const transport = new PollingTransport({ ...this.opts, hooks: this.#hooks(id) });

@@ -101,7 +101,8 @@ export class SocketHeartbeat {
     // the network, so it is capped there.
     const sample = Math.max(0, now - sentAt);
     this.#recentRtts[this.#recentIndex++ % RECENT_RTT_SAMPLES] = sample;
-    const usualRtt = Math.min(Math.min(...this.#recentRtts), this.#timing.pingTimeout / 2);
+    let usualRtt = this.#timing.pingTimeout / 2;
+    for (const recent of this.#recentRtts) if (recent < usualRtt) usualRtt = recent;
     const pongAt = Math.min(now, sentAt + usualRtt);
     this.#rtt = updateRtt(this.#rtt, sample);
     this.#phase = "waiting-to-ping";

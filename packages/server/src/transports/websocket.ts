@@ -1,7 +1,7 @@
 /** @module The WebSocket transport: a thin adapter from ws frames to packets and back. */
 
 import { EventEmitter } from "eventemitter3";
-import { decodePacket, encodePacket, HeartwireError } from "@heartwire/shared";
+import { decodePacket, encodePacket, HeartwireError, type Packet } from "@heartwire/shared";
 import {
   kOnClose,
   kOnDrain,
@@ -37,6 +37,19 @@ function toBuffer(data: Buffer | ArrayBuffer | Buffer[]): Buffer {
 
 const asBuffer = (bytes: Uint8Array): Buffer => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 
+/**
+ * Packets whose whole frame is one type digit (pong above all: one per socket per interval), decoded
+ * once and shared, so the heartbeat path makes no string and no packet object per frame.
+ */
+const ONE_DIGIT_PACKETS: ReadonlyArray<Packet<Buffer> | undefined> = (() => {
+  const table: Array<Packet<Buffer> | undefined> = [];
+  for (const digit of "12356") {
+    const decoded = decodePacket(digit, asBuffer);
+    if (decoded.ok) table[digit.charCodeAt(0)] = Object.freeze(decoded.value);
+  }
+  return table;
+})();
+
 /** The transport that owns a ws socket, so the ws listeners below are shared functions, not closures. */
 const kTransport = Symbol("heartwire.transport");
 type OwnedWebSocket = WebSocketLike & { [kTransport]: WebSocketTransport };
@@ -59,9 +72,13 @@ const FRAME_OPTIONS = [
   [Object.freeze({ binary: false, compress: false }), Object.freeze({ binary: false, compress: true })],
   [Object.freeze({ binary: true, compress: false }), Object.freeze({ binary: true, compress: true })],
 ] as const;
-const NO_OPTIONS: { thenClose?: boolean } = Object.freeze({});
 const ENCODE_BINARY = Object.freeze({ supportsBinary: true });
 const ENCODE_BASE64 = Object.freeze({ supportsBinary: false });
+/** UTF-8 bodies of the packets that carry no data; ws never modifies a server frame's body. */
+const BARE_FRAMES: ReadonlyMap<string, Buffer> = new Map(
+  (["ping", "pong", "noop", "close"] as const).map((type) => [type, Buffer.from(encodePacket({ type }, ENCODE_BINARY) as string)]),
+);
+const NO_OPTIONS: { thenClose?: boolean } = Object.freeze({});
 
 /**
  * Packets go out as frames the moment they are sent (it is always writable; ws queues internally),
@@ -131,8 +148,10 @@ export class WebSocketTransport extends EventEmitter<TransportEvents> implements
       const encodeOptions = this.#supportsBinary ? ENCODE_BINARY : ENCODE_BASE64;
       for (let i = 0; i <= last; i++) {
         const packet = packets[i]!;
-        const frame = encodePacket(packet, encodeOptions);
-        const frameOptions = FRAME_OPTIONS[typeof frame === "string" ? 0 : 1][packet.options.compress ? 1 : 0];
+        // A packet without data (ping, noop, close) goes out as a shared pre-encoded text frame body.
+        const bare = packet.data === undefined ? BARE_FRAMES.get(packet.type) : undefined;
+        const frame = bare ?? encodePacket(packet, encodeOptions);
+        const frameOptions = FRAME_OPTIONS[bare !== undefined || typeof frame === "string" ? 0 : 1][packet.options.compress ? 1 : 0];
         if (i === last) this.#ws.send(frame, frameOptions, onWritten);
         else this.#ws.send(frame, frameOptions);
       }
@@ -170,18 +189,22 @@ export class WebSocketTransport extends EventEmitter<TransportEvents> implements
   #onMessage(data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean): void {
     if (this.#closed) return;
     const buffer = toBuffer(data);
-    const decoded = decodePacket(isBinary ? buffer : buffer.toString("utf8"), asBuffer);
-    if (!decoded.ok) {
-      this[kSink]?.[kOnParseError]();
-      this.emit("parseError", decoded.error);
-      return;
+    let packet = !isBinary && buffer.length === 1 ? ONE_DIGIT_PACKETS[buffer[0]!] : undefined;
+    if (packet === undefined) {
+      const decoded = decodePacket(isBinary ? buffer : buffer.toString("utf8"), asBuffer);
+      if (!decoded.ok) {
+        this[kSink]?.[kOnParseError]();
+        this.emit("parseError", decoded.error);
+        return;
+      }
+      packet = decoded.value;
     }
-    if (decoded.value.type === "close") {
+    if (packet.type === "close") {
       this.close();
       return;
     }
-    this[kSink]?.[kOnPacket](decoded.value);
-    this.emit("packet", decoded.value);
+    this[kSink]?.[kOnPacket](packet);
+    this.emit("packet", packet);
   }
 
   #onClose(): void {
