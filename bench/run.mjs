@@ -5,6 +5,7 @@
 import { existsSync, writeFileSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import os from "node:os";
+import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { startPair, sleep, summary, median, ratio } from "./lib.mjs";
 import { scenarios } from "./scenarios.mjs";
@@ -15,7 +16,18 @@ const only = args.find((a) => a.startsWith("--only="))?.slice(7).split(",");
 const require = createRequire(import.meta.url);
 const version = (name) => {
   try {
-    return JSON.parse(readFileSync(require.resolve(`${name}/package.json`), "utf8")).version;
+    // Some packages do not export ./package.json: walk up from their entry point instead.
+    let dir = path.dirname(require.resolve(name));
+    for (;;) {
+      const file = path.join(dir, "package.json");
+      if (existsSync(file)) {
+        const pkg = JSON.parse(readFileSync(file, "utf8"));
+        if (pkg.name === name) return pkg.version;
+      }
+      const up = path.dirname(dir);
+      if (up === dir) return "unknown";
+      dir = up;
+    }
   } catch {
     return "missing";
   }
@@ -65,5 +77,9 @@ Produced by \`npm run bench${quick ? " -- --quick" : ""}\` on ${new Date().toISO
 
 ${table}
 `;
-if (!quick) writeFileSync(fileURLToPath(new URL("./RESULTS.md", import.meta.url)), doc);
+// The hand-written analysis below the table ("## Analysis" onward) survives a new run.
+const resultsFile = fileURLToPath(new URL("./RESULTS.md", import.meta.url));
+const previous = existsSync(resultsFile) ? readFileSync(resultsFile, "utf8") : "";
+const analysis = previous.indexOf("\n## Analysis");
+if (!quick) writeFileSync(resultsFile, analysis === -1 ? doc : doc + previous.slice(analysis));
 else writeFileSync(fileURLToPath(new URL("./RESULTS.quick.md", import.meta.url)), doc);
