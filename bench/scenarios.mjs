@@ -69,7 +69,7 @@ const heartbeat = {
       ...(quick ? [] : [{ n: 19500, transport: "websocket" }]),
       { n: quick ? 500 : 5000, transport: "polling" },
     ];
-    const windowMs = quick ? 3000 : 10000;
+    const windowMs = quick ? 2000 : 10000;
     const metrics = cases.flatMap(({ n, transport }) => [
       { metric: `${transport} ×${n}: µs CPU/ping`, digits: 1 },
       { metric: `${transport} ×${n}: server CPU %`, digits: 1 },
@@ -83,7 +83,7 @@ const heartbeat = {
           const pair = await startPair(impl, { pingInterval: 1000, pingTimeout: 1000 });
           try {
             await pair.load.call("open", { port: pair.port, n, transport, eio: impl !== "ws", concurrency: 50 });
-            await sleep(quick ? 1500 : 2500);
+            await sleep(quick ? 1000 : 2500);
             const s0 = await pair.server.call("stats");
             const l0 = await pair.load.call("counters");
             await sleep(windowMs);
@@ -112,7 +112,7 @@ const echo = {
   name: "echo",
   title: "echo throughput",
   async run({ quick, impls, startPair, sleep, log }) {
-    const durationMs = quick ? 1500 : 5000;
+    const durationMs = quick ? 1000 : 5000;
     const cases = [
       { label: "ws 32 B, 1 client × 100 in flight", transport: "websocket", clients: 1, window: 100, size: 32, unit: "msg/s" },
       { label: "ws 32 B, 100 clients × 10 in flight", transport: "websocket", clients: 100, window: 10, size: 32, unit: "msg/s" },

@@ -16,7 +16,7 @@ import { parseEngineQuery, type EngineQuery } from "./request-query.js";
 import { createSessionId, defaultGenerateId } from "./session-id.js";
 import { kMaybeUpgrade, kOpen, kShutdown, Socket, type SocketHost } from "./socket.js";
 import { TimerWheel } from "./timer-wheel.js";
-import { PollingTransport } from "./transports/polling.js";
+import { PollingTransport, type PollingOptions } from "./transports/polling.js";
 import type { QueuedPacket, ServerTransport, TransportHooks } from "./transports/transport.js";
 import { WebSocketTransport } from "./transports/websocket.js";
 import { verifyRequest } from "./verify.js";
@@ -96,6 +96,7 @@ export class Server extends EventEmitter<ServerEvents> {
     socketDrained: (socket) => this.emit("drain", socket),
   };
   #wss: WebSocketServer | undefined;
+  #sharedPollingOptions: PollingOptions | undefined;
 
   /** Creates a server; attach it with {@link Server.attach} or feed it requests yourself. */
   constructor(options: ServerOptions = {}) {
@@ -199,7 +200,7 @@ export class Server extends EventEmitter<ServerEvents> {
     if (verdict.kind === "session") return this.#routeSessionRequest(req, res, state);
     const id = await this.#admit(req, state, (info, context, message) => this.#refuseRequest(req, res, info, context, message));
     if (id === undefined) return;
-    const transport = new PollingTransport({ ...this.opts, hooks: this.#hooks(id) });
+    const transport = new PollingTransport(this.#pollingOptions(), id);
     const socket = this.#open(id, req, state, transport);
     // socket.request keeps the handshake request alive; its state is only needed until the answer.
     res.once("close", () => this.#requests.delete(req));
@@ -300,8 +301,12 @@ export class Server extends EventEmitter<ServerEvents> {
   }
 
   /** Hooks a transport calls to decorate response headers of session `id`. */
-  #hooks(id: string): TransportHooks {
-    return { headers: (headers, req) => this.#decorateHeaders(headers, req, id) };
+  /** What every polling transport of this server shares (made on first use, not per session). */
+  #pollingOptions(): PollingOptions {
+    if (this.#sharedPollingOptions !== undefined) return this.#sharedPollingOptions;
+    const { maxHttpBufferSize, maxPacketsPerPayload, httpBodyTimeout, closeTimeout, httpCompression, scheduler } = this.opts;
+    const hooks: TransportHooks = { headers: (headers, req, sid) => this.#decorateHeaders(headers, req, sid) };
+    return (this.#sharedPollingOptions = Object.freeze({ maxHttpBufferSize, maxPacketsPerPayload, httpBodyTimeout, closeTimeout, httpCompression, scheduler, hooks }));
   }
 
   /** Registers a session on its first transport and queues the open packet; `undefined` if the id got taken. */

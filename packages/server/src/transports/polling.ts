@@ -22,7 +22,7 @@ import {
   type TransportSink,
 } from "./transport.js";
 
-/** Limits and collaborators of a polling transport. */
+/** Limits and collaborators of a polling transport (one object per server, shared by its sessions). */
 export interface PollingOptions {
   readonly maxHttpBufferSize: number;
   readonly maxPacketsPerPayload: number;
@@ -54,6 +54,7 @@ export class PollingTransport extends EventEmitter<TransportEvents> implements S
   /** @internal The socket this transport reports to. */
   [kSink]: TransportSink | undefined = undefined;
   readonly #options: PollingOptions;
+  readonly #sid: string;
   #poll: PendingPoll | undefined;
   #writing = false;
   #posting: IncomingMessage | undefined;
@@ -61,10 +62,11 @@ export class PollingTransport extends EventEmitter<TransportEvents> implements S
   #closeTimer: TimerHandle | undefined;
   #linger = false;
 
-  /** Creates a transport; feed it requests with {@link PollingTransport.onRequest}. */
-  constructor(options: PollingOptions) {
+  /** Creates the transport of session `sid`; feed it requests with {@link PollingTransport.onRequest}. */
+  constructor(options: PollingOptions, sid: string) {
     super();
     this.#options = options;
+    this.#sid = sid;
   }
 
   /** True while a GET is waiting for data. */
@@ -104,7 +106,7 @@ export class PollingTransport extends EventEmitter<TransportEvents> implements S
     this.#writing = true;
     const payload = encodePayload(out);
     const wantsCompression = out.some((p) => p.options.compress);
-    void this.#write(poll, payload, wantsCompression).then(() => {
+    this.#write(poll, payload, wantsCompression, () => {
       this.#writing = false;
       if (closing) {
         if (packets.length > 0) this.#drained();
@@ -155,7 +157,7 @@ export class PollingTransport extends EventEmitter<TransportEvents> implements S
     this.#abortPost();
     if (this.#poll !== undefined && !this.#writing) {
       const poll = this.#poll;
-      void this.#write(poll, "6", false);
+      this.#write(poll, "6", false);
     }
     this.#poll = undefined;
     this.#finishClose();
@@ -176,16 +178,17 @@ export class PollingTransport extends EventEmitter<TransportEvents> implements S
     // (the peer's FIN, seen before Node tears the half-open connection down) is the first sign.
     // Either way the client left, which is a "transport close", not an error.
     const socket = req.socket;
+    // `close` comes after `finish` too, so this one listener also removes the `end` one.
     const gone = (): void => {
       socket.off("end", gone);
+      res.off("close", gone);
       if (this.#poll?.res === res && !res.writableEnded) {
         this.#poll = undefined;
         this.#finishClose();
       }
     };
-    socket.once("end", gone);
-    res.once("close", gone);
-    res.once("finish", () => socket.off("end", gone));
+    socket.on("end", gone);
+    res.on("close", gone);
     if (this.#state === "closing") {
       this.#closeTimer?.cancel();
       if (!this.#writing) this.send([]);
@@ -225,7 +228,7 @@ export class PollingTransport extends EventEmitter<TransportEvents> implements S
       return;
     }
     const headers: OutgoingHttpHeaders = { "Content-Type": "text/html", "Content-Length": 2, "cache-control": "no-store" };
-    this.#options.hooks.headers(headers, req);
+    this.#options.hooks.headers(headers, req, this.#sid);
     if (!res.headersSent) {
       res.writeHead(200, headers);
       res.end("ok");
@@ -250,7 +253,7 @@ export class PollingTransport extends EventEmitter<TransportEvents> implements S
 
   /** The client POSTed `1`: release a pending GET with a noop, then close. */
   #onPeerClose(): void {
-    if (this.#poll !== undefined && !this.#writing) void this.#write(this.#poll, "6", false);
+    if (this.#poll !== undefined && !this.#writing) this.#write(this.#poll, "6", false);
     this.#poll = undefined;
     this.#finishClose();
   }
@@ -280,41 +283,55 @@ export class PollingTransport extends EventEmitter<TransportEvents> implements S
     this.emit("close");
   }
 
-  /** Writes one poll response (compressed when worthwhile); resolves once finished or the connection is gone. */
-  async #write(poll: PendingPoll, payload: string, wantsCompression: boolean): Promise<void> {
-    const { req, res } = poll;
-    const headers: OutgoingHttpHeaders = { "Content-Type": "text/plain; charset=UTF-8", "cache-control": "no-store" };
-    let body: Buffer = Buffer.from(payload, "utf8");
+  /**
+   * Writes one poll response (compressed when worthwhile); `done` runs once it finished or the
+   * connection is gone. Without compression it all happens synchronously, no promise involved.
+   */
+  #write(poll: PendingPoll, payload: string, wantsCompression: boolean, done?: () => void): void {
+    const body = Buffer.from(payload, "utf8");
     const settings = this.#options.httpCompression;
     if (settings && wantsCompression && body.length >= settings.threshold) {
-      const coding = chooseEncoding(req);
-      const compressed = coding === undefined ? undefined : await compress(body, coding, settings.level);
-      if (compressed !== undefined && coding !== undefined) {
-        body = compressed;
-        headers["Content-Encoding"] = coding;
-        headers["Vary"] = "Accept-Encoding";
+      const coding = chooseEncoding(poll.req);
+      if (coding !== undefined) {
+        compress(body, coding, settings.level).then(
+          (compressed) => this.#respond(poll, compressed ?? body, compressed === undefined ? undefined : coding, done),
+          () => this.#respond(poll, body, undefined, done),
+        );
+        return;
       }
     }
+    this.#respond(poll, body, undefined, done);
+  }
+
+  #respond(poll: PendingPoll, body: Buffer, coding: string | undefined, done: (() => void) | undefined): void {
+    const { req, res } = poll;
+    const headers: OutgoingHttpHeaders = { "Content-Type": "text/plain; charset=UTF-8", "cache-control": "no-store" };
+    if (coding !== undefined) {
+      headers["Content-Encoding"] = coding;
+      headers["Vary"] = "Accept-Encoding";
+    }
     headers["Content-Length"] = body.length;
-    this.#options.hooks.headers(headers, req);
-    if (res.headersSent || res.destroyed) return;
-    await new Promise<void>((resolve) => {
-      let done = false;
-      const finish = (): void => {
-        if (done) return;
-        done = true;
-        resolve();
-      };
-      res.once("close", finish);
-      try {
-        res.writeHead(200, headers);
-        res.end(body, finish);
-      } catch (error) {
-        // A header a listener set that HTTP cannot carry: drop this response, fail the transport.
-        res.destroy();
-        this.#fail(`cannot write poll response: ${error instanceof Error ? error.message : String(error)}`);
-        finish();
-      }
-    });
+    this.#options.hooks.headers(headers, req, this.#sid);
+    if (res.headersSent || res.destroyed) {
+      done?.();
+      return;
+    }
+    let finished = false;
+    const finish = (): void => {
+      if (finished) return;
+      finished = true;
+      res.off("close", finish);
+      done?.();
+    };
+    if (done !== undefined) res.on("close", finish);
+    try {
+      res.writeHead(200, headers);
+      res.end(body, done === undefined ? undefined : finish);
+    } catch (error) {
+      // A header a listener set that HTTP cannot carry: drop this response, fail the transport.
+      res.destroy();
+      this.#fail(`cannot write poll response: ${error instanceof Error ? error.message : String(error)}`);
+      finish();
+    }
   }
 }

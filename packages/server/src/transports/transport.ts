@@ -59,8 +59,8 @@ export interface TransportSink {
 
 /** Server-side hooks a transport calls while answering requests. */
 export interface TransportHooks {
-  /** Lets the server decorate response headers (cookie, `initial_headers`, `headers` events). */
-  headers(headers: OutgoingHttpHeaders, req: IncomingMessage): void;
+  /** Lets the server decorate the response headers of session `sid` (cookie, `initial_headers`, `headers` events). */
+  headers(headers: OutgoingHttpHeaders, req: IncomingMessage, sid: string): void;
 }
 
 /** What a socket needs from a transport; implemented by polling and websocket, joined by composition. */
