@@ -51,8 +51,8 @@ export async function spawnWorker(script, args = [], execArgv = []) {
 
 /** Starts a server of `impl` and a load generator (or another worker script); returns both plus a stop(). */
 export async function startPair(impl, serverOptions = {}, loadScript = "load.mjs") {
-  const server = await spawnWorker("server.mjs", [impl, JSON.stringify(serverOptions)]);
-  const load = await spawnWorker(loadScript);
+  // Started side by side: each takes a few hundred ms to boot, and a run starts dozens of pairs.
+  const [server, load] = await Promise.all([spawnWorker("server.mjs", [impl, JSON.stringify(serverOptions)]), spawnWorker(loadScript)]);
   return {
     server,
     load,

@@ -38,7 +38,7 @@ export const liveness = {
   async run({ quick, impls, startPair, sleep, log }) {
     const runs = quick ? 1 : 3;
     const peers = quick ? 20 : 50;
-    const stallClients = quick ? 1000 : 2000;
+    const stallClients = quick ? 500 : 2000;
     const stalls = quick ? [1500] : [500, 1000, 2000, 4000];
     const metrics = [
       { metric: `server notices frozen client: min ms (${peers} clients)`, digits: 0 },
@@ -105,7 +105,7 @@ export const liveness = {
           let survived = 0;
           for (const ms of stalls) {
             await pair.server.call("stall", { ms, repeat: 2 });
-            await sleep(2000);
+            await sleep(quick ? 1200 : 2000);
             const s = await pair.server.call("stats");
             const timeouts = s.closes["ping timeout"] ?? 0;
             if (timeouts > 0) {

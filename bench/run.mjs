@@ -44,7 +44,9 @@ const started = Date.now();
 for (const scenario of scenarios) {
   if (only && !only.includes(scenario.name)) continue;
   console.error(`\n## ${scenario.name}: ${scenario.title}`);
+  const scenarioStarted = Date.now();
   const results = await scenario.run({ quick, impls, startPair, sleep, log: (m) => console.error(`  ${m}`) });
+  console.error(`  (${scenario.name}: ${((Date.now() - scenarioStarted) / 1000).toFixed(0)} s)`);
   for (const row of results) rows.push({ scenario: scenario.name, ...row });
 }
 
