@@ -83,6 +83,17 @@ export function ratio(ours, theirs) {
   return `${(ours / theirs).toFixed(2)}×`;
 }
 
+/** Collects values per metric and implementation; `rows()` gives the scenario rows for `metrics`. */
+export function collector(metrics) {
+  const values = Object.fromEntries(metrics.map((m) => [m.metric, {}]));
+  return {
+    add(metric, impl, v) {
+      (values[metric][impl] ??= []).push(v);
+    },
+    rows: () => metrics.map((m) => ({ ...m, values: values[m.metric] })),
+  };
+}
+
 /** Wall-clock milliseconds with sub-ms precision, comparable across the bench processes. */
 export const wallNow = () => performance.timeOrigin + performance.now();
 

@@ -1,18 +1,8 @@
 // @module Scenario 5: how fast each side notices a frozen (SIGSTOP'd) peer at pingInterval 500 /
 // pingTimeout 500, and the longest server stall survived without a false "ping timeout".
-import { median, wallNow } from "./lib.mjs";
+import { collector, median, wallNow } from "./lib.mjs";
 
 const TIMING = { pingInterval: 500, pingTimeout: 500 };
-
-function collector(metrics) {
-  const values = Object.fromEntries(metrics.map((m) => [m.metric, {}]));
-  return {
-    add(metric, impl, v) {
-      (values[metric][impl] ??= []).push(v);
-    },
-    rows: () => metrics.map((m) => ({ ...m, values: values[m.metric] })),
-  };
-}
 
 /** Latencies (ms) from `frozeAt` to each close with reason "ping timeout". */
 function latencies(closes, frozeAt) {

@@ -1,18 +1,9 @@
 // @module The benchmark scenarios. Each returns rows { metric, digits, values: { impl: number[] } }.
 import { liveness } from "./liveness.mjs";
 import { bundle } from "./bundle.mjs";
+import { collector } from "./lib.mjs";
 
 const runsOf = (quick) => (quick ? 1 : 3);
-
-function collector(metrics) {
-  const values = Object.fromEntries(metrics.map((m) => [m.metric, {}]));
-  return {
-    add(metric, impl, v) {
-      (values[metric][impl] ??= []).push(v);
-    },
-    rows: () => metrics.map((m) => ({ ...m, values: values[m.metric] })),
-  };
-}
 
 /** Idle memory per connection, after GC. */
 const memory = {
