@@ -195,9 +195,9 @@ export class Server extends EventEmitter<ServerEvents> {
     if (this.opts.cors && (await applyCors(this.opts.cors, req, res))) return;
     if (!(await this.#middlewaresPass(req, res, (info, context) => this.#refuseRequest(req, res, info, context)))) return;
     if (state.query.sid !== null) return this.#routeSessionRequest(req, res, state);
+    // Without a sid the verdict can only be a handshake or a refusal.
     const verdict = verifyRequest({ method: req.method, query: state.query, origin: req.headers.origin, upgrade: false }, this.opts.transports, (sid) => this.#view(sid));
     if (!verdict.ok) return this.#refuseRequest(req, res, verdict.error, verdict.context);
-    if (verdict.kind === "session") return this.#routeSessionRequest(req, res, state);
     const id = await this.#admit(req, state, (info, context, message) => this.#refuseRequest(req, res, info, context, message));
     if (id === undefined) return;
     const transport = new PollingTransport(this.#pollingOptions(), id);
