@@ -5,9 +5,11 @@
  */
 
 import { expect } from "chai";
+import { execFile } from "node:child_process";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { promisify } from "node:util";
 import { ensureBundles } from "./helpers/browser.js";
 
 interface Measured {
@@ -61,5 +63,14 @@ describe("browser bundle", function () {
     expect(sizes.heartwire.gzip).to.be.above(1000);
     expect(sizes.heartwireWebsocketOnly.carriesPolling).to.equal(false);
     expect(sizes.engineio?.gzip).to.be.above(1000);
+  });
+
+  it("bundle-features.mjs still finds every behaviour it switches off, and each one costs bytes", async () => {
+    const { stdout } = await promisify(execFile)(process.execPath, [join(clientDir, "scripts", "bundle-features.mjs")], { timeout: 60_000 });
+    const saved = [...stdout.matchAll(/^ +(-?\d+) {2}(.+)$/gm)].map(([, bytes, label]) => ({ bytes: Number(bytes), label }));
+    expect(saved.length, stdout).to.equal(13); // twelve behaviours and the total
+    for (const { bytes, label } of saved) expect(bytes, label).to.be.above(0);
+    const [total, ...each] = [saved.at(-1)!, ...saved.slice(0, -1)];
+    expect(total.bytes).to.be.at.least(Math.max(...each.map((s) => s.bytes)));
   });
 });
