@@ -1,6 +1,8 @@
 // @module Profiling aid: runs one implementation's server under the inspector's CPU profiler through a heartbeat
-// or echo load (profiling only the steady state, not the connection setup), then prints the functions with the most self time. Not part of `npm run bench`.
-// usage: node bench/profile.mjs <heartwire|engine.io|ws> <heartbeat|echo|polling-heartbeat> [n] [seconds]
+// or echo load (profiling only the steady state, not the connection setup), or through `n` sequential
+// handshakes (`handshake`, `polling-handshake`: the setup alone), then prints the functions with the
+// most self time. Not part of `npm run bench`.
+// usage: node bench/profile.mjs <heartwire|engine.io|ws> <heartbeat|echo|polling-heartbeat|handshake|polling-handshake> [n] [seconds]
 import { readFileSync } from "node:fs";
 import { mkdtempSync } from "node:fs";
 import os from "node:os";
@@ -8,17 +10,29 @@ import path from "node:path";
 import { spawnWorker, sleep } from "./lib.mjs";
 
 const [impl = "heartwire", kind = "heartbeat", nArg, secondsArg] = process.argv.slice(2);
-const n = Number(nArg ?? (kind === "echo" ? 1 : 2000));
+const handshakes = kind.endsWith("handshake");
+const n = Number(nArg ?? (kind === "echo" ? 1 : handshakes ? 3000 : 2000));
 const seconds = Number(secondsArg ?? 8);
 const dir = mkdtempSync(path.join(os.tmpdir(), "hw-prof-"));
 const timing = kind === "echo" ? {} : { pingInterval: 1000, pingTimeout: 1000 };
 const server = await spawnWorker("server.mjs", [impl, JSON.stringify(timing)]);
 const load = await spawnWorker("load.mjs");
-const transport = kind === "polling-heartbeat" ? "polling" : "websocket";
-await load.call("open", { port: server.info.port, n, transport, eio: impl !== "ws", concurrency: 50 });
-await sleep(1500);
-await server.call("profileStart");
-if (kind === "echo") await load.call("echo", { durationMs: seconds * 1000, window: 100, size: 32, binary: false });
+const transport = kind.startsWith("polling") ? "polling" : "websocket";
+const eio = impl !== "ws";
+if (handshakes) {
+  // Warm up, then profile sequential handshakes only.
+  await load.call("open", { port: server.info.port, n: 300, transport, eio, concurrency: 1 });
+  await load.call("closeAll");
+  await sleep(500);
+  await server.call("profileStart");
+  await load.call("open", { port: server.info.port, n, transport, eio, concurrency: 1 });
+} else {
+  await load.call("open", { port: server.info.port, n, transport, eio, concurrency: 50 });
+  await sleep(1500);
+  await server.call("profileStart");
+}
+if (handshakes) await load.call("closeAll");
+else if (kind === "echo") await load.call("echo", { durationMs: seconds * 1000, window: 100, size: 32, binary: false });
 else await sleep(seconds * 1000);
 const file = path.join(dir, "server.cpuprofile");
 await server.call("profileStop", { file });
