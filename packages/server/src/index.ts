@@ -5,7 +5,7 @@ export type { ServerEvents, ConnectionErrorEvent, CloseOptions } from "./server.
 export { attach, listen } from "./listen.js";
 export type { ListenOptions } from "./listen.js";
 export { Socket } from "./socket.js";
-export type { SocketEvents, ReadyState, MessageData, SendOptions, SendCallback } from "./socket.js";
+export type { SocketEvents, ReadyState, MessageData, SendOptions, SendCallback } from "./socket-types.js";
 export { defaults, resolveOptions } from "./options.js";
 export type {
   ServerOptions,

@@ -14,7 +14,8 @@ import { runMiddlewares, UpgradeResponse, type Middleware } from "./middleware.j
 import { resolveOptions, type AttachOptions, type ResolvedOptions, type ServerOptions, type TransportName } from "./options.js";
 import { parseEngineQuery, type EngineQuery } from "./request-query.js";
 import { createSessionId, defaultGenerateId } from "./session-id.js";
-import { kMaybeUpgrade, kOpen, kShutdown, Socket, type SocketHost } from "./socket.js";
+import { Socket } from "./socket.js";
+import { kMaybeUpgrade, kOpen, kShutdown, type SocketHost } from "./socket-types.js";
 import { TimerWheel } from "./timer-wheel.js";
 import { PollingTransport, type PollingOptions } from "./transports/polling.js";
 import type { QueuedPacket, ServerTransport, TransportHooks } from "./transports/transport.js";

@@ -11,7 +11,6 @@ import {
   type Packet,
   type PacketType,
   type RttEstimate,
-  type Scheduler,
 } from "@heartwire/shared";
 import type { ResolvedOptions } from "./options.js";
 import { SocketHeartbeat, type HeartbeatCallbacks } from "./socket-heartbeat.js";
@@ -29,78 +28,8 @@ import {
   type TransportSink,
 } from "./transports/transport.js";
 import { UpgradeProbe, type UpgradeHost } from "./upgrade.js";
-
-/** A socket's lifecycle. Moves only forward: opening → open → closing → closed. */
-export type ReadyState = "opening" | "open" | "closing" | "closed";
-
-/** Data a socket sends or receives: text, or binary (received binary is always a Buffer). */
-export type MessageData = string | Buffer | ArrayBuffer | ArrayBufferView;
-
-/** Per-message options, as in engine.io. */
-export interface SendOptions {
-  /** Allow permessage-deflate / HTTP compression for this packet. @default true */
-  compress?: boolean;
-}
-
-/** Called once the packet has been written to the network, with the transport that wrote it. */
-export type SendCallback = (transport: ServerTransport) => void;
-
-/** Typed events of a {@link Socket}. */
-export interface SocketEvents {
-  /** A message from the client (a string, or a Buffer for binary). */
-  message: (data: string | Buffer) => void;
-  /** Alias of `message`, as in engine.io. */
-  data: (data: string | Buffer) => void;
-  /** The session ended; emitted once. `description` is the error behind "transport error"/"parse error". */
-  close: (reason: CloseReason, description?: Error) => void;
-  /** A pong answered our ping. */
-  heartbeat: () => void;
-  /** A new round-trip sample (ms, from ping written to pong received) and the smoothed estimate. */
-  rtt: (rtt: number, estimate: RttEstimate) => void;
-  /** The client probed a WebSocket (`2probe` answered with `3probe`). */
-  upgrading: (transport: ServerTransport) => void;
-  /** The session now runs on the new transport. */
-  upgrade: (transport: ServerTransport) => void;
-  /** Everything flushed so far has been written to the network. */
-  drain: () => void;
-  /** Packets are about to be handed to the transport. */
-  flush: (buffer: readonly QueuedPacket[]) => void;
-  /** Every packet received (including pongs). */
-  packet: (packet: Packet<Buffer>) => void;
-  /** Every packet created for sending (including pings). */
-  packetCreate: (packet: QueuedPacket) => void;
-}
-
-/** Internal hooks: reachable by the server through these symbols, not part of the public API. */
-export const kOpen = Symbol("heartwire.open");
-/** @see kOpen */
-export const kMaybeUpgrade = Symbol("heartwire.maybeUpgrade");
-/** @see kOpen */
-export const kShutdown = Symbol("heartwire.shutdown");
-
-/** What a socket reports to its server; one object per server, shared by all its sockets. */
-export interface SocketHost {
-  /** The socket closed (called before its `close` event). */
-  socketClosed(socket: Socket): void;
-  /** The socket handed packets to its transport. */
-  socketFlushed(socket: Socket, buffer: readonly QueuedPacket[]): void;
-  /** The socket's transport wrote everything it was given. */
-  socketDrained(socket: Socket): void;
-}
-
-/** What the server hands a new socket. */
-export interface SocketInit {
-  readonly id: string;
-  readonly request: IncomingMessage;
-  readonly transport: ServerTransport;
-  readonly options: ResolvedOptions;
-  readonly timing: HeartbeatTiming;
-  /** Scheduler for heartbeat timers (the server's timer wheel). */
-  readonly heartbeatScheduler: Scheduler;
-  readonly upgrades: readonly string[];
-  /** The server side of the socket (shared by every socket of a server). */
-  readonly host: SocketHost;
-}
+import { kMaybeUpgrade, kOpen, kShutdown } from "./socket-types.js";
+import type { MessageData, ReadyState, SendCallback, SendOptions, SocketEvents, SocketHost, SocketInit } from "./socket-types.js";
 
 /** Per-packet options objects, shared: packets are read-only once queued. */
 const COMPRESS = Object.freeze({ compress: true });
