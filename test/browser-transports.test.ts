@@ -52,6 +52,15 @@ describe("browser: transports in Chromium", function () {
     expect(await echo(socket)).to.deep.equal(["hello", { binary: BYTES }, UNICODE]);
   });
 
+  it("offers the `protocols` option as WebSocket subprotocols", async () => {
+    await using server = await startBrowserServer();
+    await using page = await openHarnessPage(browser!, originOf(server));
+    const socket = await page.open({ transports: ["websocket"], protocols: ["hw.v2", "hw.v1"] });
+    expect((await socket.waitFor("open")).transport).to.equal("websocket");
+    const connection = await server.waitForReport((r) => r["event"] === "connection", 2000);
+    expect(String(connection["protocols"]).split(/,\s*/)).to.deep.equal(["hw.v2", "hw.v1"]);
+  });
+
   it("opens on polling (no upgrade) and echoes text, binary and Unicode", async () => {
     await using server = await startBrowserServer();
     await using page = await openHarnessPage(browser!, originOf(server));

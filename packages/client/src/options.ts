@@ -76,6 +76,36 @@ export interface SocketOptions {
    * broken server cannot make the client buffer without bound. @default 104857600 (100 Mi, ws' own default)
    */
   readonly maxIncomingPayload?: number;
+  /**
+   * Polling: a request the server has not answered within this many ms is aborted and the socket
+   * closes with "transport error" (`HW_ERR_TIMEOUT`). The server holds each poll until it has
+   * something to send, at the latest its next ping, so this must exceed the server's pingInterval.
+   * @default undefined (no timeout)
+   */
+  readonly requestTimeout?: number;
+  /** WebSocket subprotocols offered in the handshake (`Sec-WebSocket-Protocol`). @default undefined (none) */
+  readonly protocols?: string | readonly string[];
+  /** Node: permessage-deflate offer of the WebSocket handshake (`ws`' option; `false` offers none). @default true */
+  readonly perMessageDeflate?: boolean | Readonly<Record<string, unknown>>;
+  /**
+   * Node: an `http.Agent` (`https.Agent` for https) for polling requests, e.g. to keep connections
+   * alive or to go through a proxy agent. Not used for the WebSocket. @default a new connection per request
+   */
+  readonly agent?: object;
+  /** Node: certificate authorities to trust for https/wss (PEM), instead of the built-in list. @default undefined */
+  readonly ca?: string | Uint8Array | readonly (string | Uint8Array)[];
+  /** Node: client certificate chain (PEM) for https/wss. @default undefined */
+  readonly cert?: string | Uint8Array | readonly (string | Uint8Array)[];
+  /** Node: private key (PEM) of the client certificate. @default undefined */
+  readonly key?: string | Uint8Array | readonly (string | Uint8Array)[];
+  /** Node: client certificate and key as PFX/PKCS#12. @default undefined */
+  readonly pfx?: string | Uint8Array | readonly (string | Uint8Array)[];
+  /** Node: passphrase of `key` or `pfx`. @default undefined */
+  readonly passphrase?: string;
+  /** Node: TLS cipher suites (OpenSSL format). @default Node's default */
+  readonly ciphers?: string;
+  /** Node: refuse servers whose certificate does not verify against the trusted CAs. @default true */
+  readonly rejectUnauthorized?: boolean;
 }
 
 /**
@@ -179,6 +209,7 @@ export function resolveSocketOptions(
     pingInterval: numberOption("pingInterval", options.pingInterval, undefined, 1, MAX_DELAY, true),
     pingTimeout: numberOption("pingTimeout", options.pingTimeout, undefined, 1, MAX_DELAY, true),
     maxIncomingPayload: numberOption("maxIncomingPayload", options.maxIncomingPayload, 104_857_600, 1, Infinity, true),
+    requestTimeout: numberOption("requestTimeout", options.requestTimeout, undefined, 1, MAX_DELAY, true),
     scheduler: options.scheduler ?? realScheduler,
   };
 }

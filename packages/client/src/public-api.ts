@@ -23,5 +23,6 @@ export type {
   HttpReply,
   HttpRequestInit,
   WebSocketLike,
+  WebSocketOpenOptions,
   WebSocketCloseInfo,
 } from "./platform/platform.js";

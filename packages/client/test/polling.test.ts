@@ -187,4 +187,67 @@ describe("Socket (polling, scripted)", () => {
     socket.close();
     await settle();
   });
+
+  describe("requestTimeout", () => {
+    const slowServer = { pingInterval: 60_000, pingTimeout: 60_000 };
+
+    it("aborts a poll unanswered at the deadline: 'transport error', HW_ERR_TIMEOUT, 'xhr poll error'", async () => {
+      const { io, scheduler, socket, closes } = await pollingSocket({ requestTimeout: 1000 }, slowServer);
+      const poll = io.only("GET");
+      scheduler.advance(999);
+      await settle();
+      expect(poll.aborted).to.equal(false);
+      expect(socket.readyState).to.equal("open");
+      scheduler.advance(1);
+      await settle();
+      expect(poll.aborted).to.equal(true);
+      expect(closes).to.have.length(1);
+      const [reason, error] = closes[0]!;
+      expect(reason).to.equal("transport error");
+      expect(error).to.be.instanceOf(TransportError);
+      expect(error).to.include({ code: "HW_ERR_TIMEOUT", message: "xhr poll error" });
+      expect((error as TransportError).context).to.deep.equal({ requestTimeout: 1000 });
+    });
+
+    it("aborts a POST unanswered at the deadline with 'xhr post error'", async () => {
+      const { io, scheduler, socket, closes } = await pollingSocket({ requestTimeout: 1000 }, slowServer);
+      scheduler.advance(400);
+      socket.send("held");
+      const post = io.only("POST");
+      // The poll is answered in time, so only the POST (deadline 1400) can expire.
+      scheduler.advance(500);
+      io.only("GET").respond(200, "6");
+      await settle();
+      scheduler.advance(499);
+      await settle();
+      expect(post.aborted).to.equal(false);
+      scheduler.advance(1);
+      await settle();
+      expect(post.aborted).to.equal(true);
+      expect(closes.map(([reason]) => reason)).to.deep.equal(["transport error"]);
+      expect(closes[0]![1]).to.include({ code: "HW_ERR_TIMEOUT", message: "xhr post error" });
+    });
+
+    it("answered requests cancel their timers: polls go on far past the timeout", async () => {
+      const { io, scheduler, socket, closes } = await pollingSocket({ requestTimeout: 1000 }, slowServer);
+      // Armed now: the heartbeat deadline and the pending poll's timeout.
+      const armed = scheduler.pendingCount();
+      // 40 polls, each answered after 900 ms: 36 s in all, 36 timeouts' worth.
+      for (let i = 0; i < 40; i++) {
+        scheduler.advance(900);
+        io.only("GET").respond(200, "6");
+        await settle();
+        expect(scheduler.pendingCount(), `poll ${i}`).to.equal(armed);
+      }
+      expect(closes).to.deep.equal([]);
+      expect(socket.readyState).to.equal("open");
+      await finish(io, socket);
+    });
+
+    it("is validated like the other delays", () => {
+      for (const requestTimeout of [0, -1, 1.5, Number.NaN, 2 ** 31]) {
+        expect(() => new Socket("http://127.0.0.1:1", { requestTimeout, io: new FakeIO(), autoUnref: true }), String(requestTimeout)).to.throw(/requestTimeout/);
+      }
+    });
+  });
 });

@@ -21,7 +21,7 @@ export const browserHost: Host = {
       return { status: response.status, text: () => response.text() };
     },
     // Browsers cannot set headers on a WebSocket handshake; extraHeaders apply to polling only.
-    openWebSocket: (url) => new WebSocket(url) as unknown as WebSocketLike,
+    openWebSocket: (url, _headers, options) => new WebSocket(url, options?.protocols as string | string[] | undefined) as unknown as WebSocketLike,
   }),
   decodeBinary: (bytes, binaryType) =>
     binaryType === "nodebuffer" ? bytes : binaryType === "blob" ? new Blob([asArrayBuffer(bytes)]) : asArrayBuffer(bytes),

@@ -1,6 +1,7 @@
 /**
- * @module The Node host: `ws` for WebSocket, global `fetch` for polling (a plain `node:http`
- * request once the socket is unref'd, because a pending fetch cannot be unref'd), a cookie jar when
+ * @module The Node host: `ws` for WebSocket, global `fetch` for polling (a plain `node:http(s)`
+ * request once the socket is unref'd, because a pending fetch cannot be unref'd, and when the
+ * socket has an `agent` or TLS options, which fetch cannot take), a cookie jar when
  * `withCredentials` is set, and `unref()` on every connection the socket opened.
  */
 
@@ -20,7 +21,13 @@ import type {
   HttpRequestInit,
   Host,
   WebSocketLike,
+  WebSocketOpenOptions,
 } from "./platform.js";
+
+/** The socket options that are TLS settings, passed to https requests and to `ws` as they are. */
+const TLS_OPTIONS = ["ca", "cert", "key", "pfx", "passphrase", "ciphers", "rejectUnauthorized"] as const;
+
+type TlsSettings = Partial<Pick<HostIOOptions, (typeof TLS_OPTIONS)[number]>>;
 
 /** How long `ws` waits for the server's half of a closing handshake before dropping the connection, ms. */
 const WS_CLOSE_TIMEOUT = 5000;
@@ -32,11 +39,19 @@ class NodeIO implements HostIO {
   readonly #extraHeaders: Readonly<Record<string, string>>;
   readonly #jar: CookieJar | undefined;
   readonly #sockets = new Set<net.Socket>();
+  /** TLS options the user set (none: undefined), for https polling and wss. */
+  readonly #tls: TlsSettings | undefined;
+  readonly #agent: http.Agent | undefined;
+  readonly #perMessageDeflate: HostIOOptions["perMessageDeflate"];
   #unrefed = false;
 
   constructor(options: HostIOOptions) {
     this.#extraHeaders = options.extraHeaders;
     this.#jar = options.withCredentials ? new CookieJar(() => options.scheduler.now()) : undefined;
+    const tls = Object.fromEntries(TLS_OPTIONS.filter((name) => options[name] !== undefined).map((name) => [name, options[name]]));
+    this.#tls = Object.keys(tls).length > 0 ? (tls as TlsSettings) : undefined;
+    this.#agent = options.agent as http.Agent | undefined;
+    this.#perMessageDeflate = options.perMessageDeflate;
   }
 
   get unrefed(): boolean {
@@ -57,17 +72,26 @@ class NodeIO implements HostIO {
     const headers: Record<string, string> = { ...init.headers };
     const cookie = this.#jar?.cookieHeader(url);
     if (cookie !== undefined) headers["cookie"] = cookie;
-    return this.#unrefed ? this.#httpRequest(url, init, headers) : this.#fetch(url, init, headers);
+    const plain = this.#unrefed || this.#agent !== undefined || this.#tls !== undefined;
+    return plain ? this.#httpRequest(url, init, headers) : this.#fetch(url, init, headers);
   }
 
-  openWebSocket(url: string, headers: Readonly<Record<string, string>>, options: { readonly maxPayload?: number } = {}): WebSocketLike {
+  openWebSocket(url: string, headers: Readonly<Record<string, string>>, options: WebSocketOpenOptions = {}): WebSocketLike {
     const all: Record<string, string> = { ...headers };
     const cookie = this.#jar?.cookieHeader(url);
     if (cookie !== undefined) all["cookie"] = cookie;
     // ws calls `createConnection(options)` with the request options, like its own net/tls connectors.
     const connect = (options: ConnectOptions): net.Socket => this.#connect(options, url.startsWith("wss:"));
-    const wsOptions = { headers: all, closeTimeout: WS_CLOSE_TIMEOUT, createConnection: connect, ...(options.maxPayload ? { maxPayload: options.maxPayload } : {}) };
-    const ws = new WebSocket(url, wsOptions as unknown as WebSocket.ClientOptions);
+    const wsOptions = {
+      ...this.#tls,
+      headers: all,
+      closeTimeout: WS_CLOSE_TIMEOUT,
+      createConnection: connect,
+      ...(options.maxPayload ? { maxPayload: options.maxPayload } : {}),
+      ...(this.#perMessageDeflate !== undefined ? { perMessageDeflate: this.#perMessageDeflate } : {}),
+    };
+    const protocols = options.protocols === undefined ? [] : typeof options.protocols === "string" ? [options.protocols] : [...options.protocols];
+    const ws = new WebSocket(url, protocols, wsOptions as unknown as WebSocket.ClientOptions);
     ws.on("upgrade", (response) => this.#storeCookies(url, response.headers));
     return ws as unknown as WebSocketLike;
   }
@@ -82,7 +106,8 @@ class NodeIO implements HostIO {
   #httpRequest(url: string, init: HttpRequestInit, headers: Record<string, string>): Promise<HttpReply> {
     return new Promise<HttpReply>((resolve, reject) => {
       const send = url.startsWith("https:") ? https.request : http.request;
-      const request = send(url, { method: init.method, headers, signal: init.signal, agent: false }, (response) => {
+      const options = { ...this.#tls, method: init.method, headers, signal: init.signal, agent: this.#agent ?? false };
+      const request = send(url, options as https.RequestOptions, (response) => {
         this.#storeCookies(url, response.headers);
         const chunks: Buffer[] = [];
         let size = 0;

@@ -6,7 +6,7 @@
  */
 
 import type { Scheduler } from "@heartwire/shared";
-import type { ResolvedSocketOptions } from "../options.js";
+import type { ResolvedSocketOptions, SocketOptions } from "../options.js";
 import type { TransportRegistry } from "../transports/transport.js";
 import type { startUpgradeProbe } from "../upgrade.js";
 
@@ -77,7 +77,7 @@ export interface HostIO {
   /** Makes one HTTP request (fetch in browsers and in Node). */
   request(url: string, init: HttpRequestInit): Promise<HttpReply>;
   /** Opens a WebSocket (`ws` in Node, the native one in browsers). May throw on a malformed URL. */
-  openWebSocket(url: string, headers: Readonly<Record<string, string>>, options?: { readonly maxPayload?: number }): WebSocketLike;
+  openWebSocket(url: string, headers: Readonly<Record<string, string>>, options?: WebSocketOpenOptions): WebSocketLike;
   /** Lets the process exit while connections made through this object are open (Node only). */
   unref(): void;
   /** Undoes {@link HostIO.unref}. */
@@ -86,8 +86,16 @@ export interface HostIO {
   readonly unrefed: boolean;
 }
 
+/** Per-connection settings of {@link HostIO.openWebSocket}. */
+export interface WebSocketOpenOptions {
+  /** Largest message accepted (Node; browsers have no such setting). */
+  readonly maxPayload?: number;
+  /** Subprotocols offered in the handshake. */
+  readonly protocols?: string | readonly string[] | undefined;
+}
+
 /** Settings the host needs to build a {@link HostIO}. */
-export interface HostIOOptions {
+export interface HostIOOptions extends Pick<SocketOptions, "agent" | "perMessageDeflate" | "ca" | "cert" | "key" | "pfx" | "passphrase" | "ciphers" | "rejectUnauthorized"> {
   /** Headers added to every HTTP request and (Node) to the WebSocket handshake. */
   readonly extraHeaders: Readonly<Record<string, string>>;
   /** Send credentials: CORS credentials in browsers, a cookie jar in Node. */

@@ -103,27 +103,38 @@ export class PollingTransport extends Emitter<TransportEvents> implements Client
     }
   }
 
-  /** One request: a GET (no `body`) or a POST. Resolves with the body of a 200 reply. */
+  /**
+   * One request: a GET (no `body`) or a POST. Resolves with the body of a 200 reply. With
+   * `requestTimeout`, a request still unanswered when it expires fails the transport with a
+   * `HW_ERR_TIMEOUT` TransportError (closing it aborts every request in flight).
+   */
   async #request(body: string | undefined, signal: AbortSignal): Promise<string> {
-    const { io, url, extraHeaders, maxIncomingPayload } = this.#ctx;
+    const { io, url, extraHeaders, maxIncomingPayload, requestTimeout, scheduler } = this.#ctx;
     const get = body === undefined;
-    const reply = await io.request(url("polling", this.#sid), {
-      method: get ? "GET" : "POST",
-      headers: get ? extraHeaders : { ...extraHeaders, "Content-type": "text/plain;charset=UTF-8" },
-      body,
-      signal,
-      maxBytes: get ? maxIncomingPayload : undefined,
-    });
-    const text = await reply.text();
-    if (reply.status !== 200) {
-      const { code, message } = parseErrorBody(text);
-      const init = { status: reply.status, protocolCode: code, serverMessage: message };
-      throw new TransportError(get ? "xhr poll error" : "xhr post error", init, "HW_ERR_HTTP_STATUS");
+    const failure = get ? "xhr poll error" : "xhr post error";
+    const expire = (): void => this.#fail(new TransportError(failure, { context: { requestTimeout } }, "HW_ERR_TIMEOUT"));
+    const timer = requestTimeout === undefined ? undefined : scheduler.setTimeout(expire, requestTimeout);
+    if (io.unrefed) timer?.unref();
+    try {
+      const reply = await io.request(url("polling", this.#sid), {
+        method: get ? "GET" : "POST",
+        headers: get ? extraHeaders : { ...extraHeaders, "Content-type": "text/plain;charset=UTF-8" },
+        body,
+        signal,
+        maxBytes: get ? maxIncomingPayload : undefined,
+      });
+      const text = await reply.text();
+      if (reply.status !== 200) {
+        const { code, message } = parseErrorBody(text);
+        throw new TransportError(failure, { status: reply.status, protocolCode: code, serverMessage: message }, "HW_ERR_HTTP_STATUS");
+      }
+      if (get && text.length > maxIncomingPayload) {
+        throw new HeartwireError("HW_ERR_PAYLOAD_TOO_LARGE", `poll response larger than maxIncomingPayload (${maxIncomingPayload})`);
+      }
+      return text;
+    } finally {
+      timer?.cancel();
     }
-    if (get && text.length > maxIncomingPayload) {
-      throw new HeartwireError("HW_ERR_PAYLOAD_TOO_LARGE", `poll response larger than maxIncomingPayload (${maxIncomingPayload})`);
-    }
-    return text;
   }
 
   #poll(): void {

@@ -67,6 +67,10 @@ export interface TransportContext {
   readonly forceBase64?: boolean | undefined;
   /** Largest poll response (characters) or message accepted from the server. */
   readonly maxIncomingPayload: number;
+  /** Polling: abort a request unanswered after this many ms (undefined: never). */
+  readonly requestTimeout?: number | undefined;
+  /** WebSocket subprotocols to offer. */
+  readonly protocols?: string | readonly string[] | undefined;
   /** Clock and timers. */
   readonly scheduler: Scheduler;
   /** Session id when the transport joins an existing session (upgrade probe). */

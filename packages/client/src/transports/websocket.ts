@@ -34,8 +34,8 @@ export class WebSocketTransport extends Emitter<TransportEvents> implements Clie
   open(): void {
     if (this.#state !== "idle") return;
     this.#state = "opening";
-    const { io, url, extraHeaders, maxIncomingPayload } = this.#ctx;
-    const ws = this.#try(() => io.openWebSocket(url("websocket", this.#sid), extraHeaders, { maxPayload: maxIncomingPayload }));
+    const { io, url, extraHeaders, maxIncomingPayload, protocols } = this.#ctx;
+    const ws = this.#try(() => io.openWebSocket(url("websocket", this.#sid), extraHeaders, { maxPayload: maxIncomingPayload, protocols }));
     if (!ws) return;
     this.#ws = ws;
     ws.binaryType = "arraybuffer";

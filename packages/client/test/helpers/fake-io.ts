@@ -86,14 +86,17 @@ export class FakeIO implements HostIO {
         respond: (status, body) => {
           if (request.answered || request.aborted) throw new Error("request already settled");
           request.answered = true;
+          // Like fetch and http.request: a settled request stops listening to its signal.
+          init.signal.removeEventListener("abort", onAbort);
           resolve({ status, text: () => Promise.resolve(body) });
         },
       };
-      init.signal.addEventListener("abort", () => {
+      const onAbort = (): void => {
         if (request.answered) return;
         request.aborted = true;
         reject(new Error("aborted"));
-      });
+      };
+      init.signal.addEventListener("abort", onAbort);
       this.requests.push(request);
     });
   }
