@@ -54,6 +54,27 @@ describe("server API", () => {
       expect(engine.clientsCount).to.equal(0);
     });
 
+    it("listen() bounds request heads: maxHeaderSize (16 KiB by default) and headersTimeout", async () => {
+      const start = (options: Parameters<typeof listen>[1]): Promise<Server> =>
+        new Promise<Server>((resolve) => {
+          const e = listen(0, { host: "127.0.0.1", ...(options as object) }, () => resolve(e));
+        });
+      const handshake = (engine: Server, padding: number) =>
+        request(handshakeUrl(`http://127.0.0.1:${(engine.httpServer!.address() as AddressInfo).port}`), { headers: { "x-pad": "p".repeat(padding) } });
+      const small = await start({ maxHeaderSize: 2048, headersTimeout: 5000 });
+      const standard = await start({});
+      try {
+        expect((await handshake(small, 1000)).status).to.equal(200);
+        expect((await handshake(small, 3000)).status).to.equal(431);
+        expect((await handshake(standard, 12_000)).status).to.equal(200);
+        expect((await handshake(standard, 17_000)).status).to.equal(431);
+        expect([small.httpServer!.headersTimeout, standard.httpServer!.headersTimeout]).to.deep.equal([5000, 60_000]);
+        expect(() => listen(0, { maxHeaderSize: 0 })).to.throw(/maxHeaderSize must be a positive integer/);
+      } finally {
+        for (const { httpServer } of [small, standard]) await new Promise<void>((r) => (httpServer!.close(() => r()), httpServer!.closeAllConnections()));
+      }
+    });
+
     it("listen() accepts a Unix socket path", async () => {
       const dir = mkdtempSync(join(tmpdir(), "hw-"));
       const path = join(dir, "engine.sock");
