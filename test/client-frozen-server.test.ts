@@ -1,11 +1,13 @@
 /**
  * @module A frozen server (SIGSTOP of a child process: its sockets stay open, nothing answers) is
- * detected by our client within pingInterval + pingTimeout of the last ping, with real timers.
+ * detected by our client within pingInterval + pingTimeout of the last ping, with real timers; a
+ * handshake it never answers ends at `openTimeout`, and a reconnecting socket gets through once the
+ * server thaws.
  */
 
 import { expect } from "chai";
 import { performance } from "node:perf_hooks";
-import { Socket } from "@heartwire/client";
+import { ReconnectingSocket, Socket, TransportError } from "@heartwire/client";
 import { fixturePath, startChildPeer } from "./helpers/child-peer.js";
 import { collect, once } from "./helpers/events.js";
 
@@ -42,4 +44,41 @@ describe("@heartwire/client: frozen official server", () => {
       }
     });
   }
+
+  for (const transports of [["websocket"], ["polling"]]) {
+    it(`over ${JSON.stringify(transports)} a handshake the frozen server never answers ends at openTimeout`, async () => {
+      await using server = await startChildPeer(fixturePath("server.mjs"), ["engine.io", String(PING_INTERVAL), String(PING_TIMEOUT)]);
+      server.freeze();
+      try {
+        // The kernel still accepts the connection; the process never answers the handshake.
+        const startedAt = performance.now();
+        const socket = new Socket(`http://127.0.0.1:${String(server.ready["port"])}`, { transports, openTimeout: 400 });
+        const [reason, error] = await once<[string, unknown]>(socket, "close", { timeoutMs: 5000 });
+        const elapsed = performance.now() - startedAt;
+        expect(reason).to.equal("transport error");
+        expect(error).to.be.instanceOf(TransportError).and.include({ code: "HW_ERR_TIMEOUT", message: "open timeout" });
+        expect(elapsed).to.be.within(400 - 5, 400 + ALLOWANCE);
+      } finally {
+        server.thaw();
+        await server.kill();
+      }
+    });
+  }
+
+  it("a ReconnectingSocket retries a frozen server at each openTimeout and opens once it thaws", async () => {
+    await using server = await startChildPeer(fixturePath("server.mjs"), ["engine.io", String(PING_INTERVAL), String(PING_TIMEOUT)]);
+    server.freeze();
+    const rs = new ReconnectingSocket(`http://127.0.0.1:${String(server.ready["port"])}`, { transports: ["websocket"], openTimeout: 300, reconnectionDelay: 50, reconnectionDelayMax: 50 });
+    try {
+      const failed = await collect<string>(rs, "close", 2, 5000);
+      expect(failed).to.deep.equal(["transport error", "transport error"]);
+      server.thaw();
+      await once(rs, "open", { timeoutMs: 5000 });
+      expect(rs.readyState).to.equal("open");
+    } finally {
+      rs.close();
+      server.thaw();
+      await server.kill();
+    }
+  });
 });

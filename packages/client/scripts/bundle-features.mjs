@@ -57,6 +57,9 @@ const FEATURES = [
     ["client/dist/transport-slot.js", "if (opts.rememberUpgrade && websocketWorked", "if (false && websocketWorked"],
     ["client/dist/transport-slot.js", "if (!opts.tryAllTransports || candidates.length <= 1)", "if (true)"],
   ]],
+  ["openTimeout (a handshake that is never answered)", [
+    ["client/dist/socket.js", "const openTimeout = this.#opts.openTimeout;", "const openTimeout = undefined;"],
+  ]],
   ["Engine.IO error code and message from HTTP error bodies", [
     ["client/dist/transports/polling.js", "const { code, message } = parseErrorBody(text);", "const code = undefined, message = undefined;"],
   ]],

@@ -83,6 +83,14 @@ export interface SocketOptions {
    * @default undefined (no timeout)
    */
   readonly requestTimeout?: number;
+  /**
+   * A socket still not open this many ms after it was created (no open packet yet: a frozen,
+   * overloaded or black-holed server) fails its transport with `HW_ERR_TIMEOUT` ("open timeout"):
+   * with `tryAllTransports` the next transport gets a fresh deadline, otherwise the socket closes with
+   * "transport error". `ReconnectingSocket` sets 20000, like socket.io-client's `timeout`.
+   * @default undefined (wait for as long as the transport does)
+   */
+  readonly openTimeout?: number;
   /** WebSocket subprotocols offered in the handshake (`Sec-WebSocket-Protocol`). @default undefined (none) */
   readonly protocols?: string | readonly string[];
   /** Node: permessage-deflate offer of the WebSocket handshake (`ws`' option; `false` offers none). @default true */
@@ -210,6 +218,7 @@ export function resolveSocketOptions(
     pingTimeout: numberOption("pingTimeout", options.pingTimeout, undefined, 1, MAX_DELAY, true),
     maxIncomingPayload: numberOption("maxIncomingPayload", options.maxIncomingPayload, 104_857_600, 1, Infinity, true),
     requestTimeout: numberOption("requestTimeout", options.requestTimeout, undefined, 1, MAX_DELAY, true),
+    openTimeout: numberOption("openTimeout", options.openTimeout, undefined, 1, MAX_DELAY, true),
     scheduler: options.scheduler ?? realScheduler,
   };
 }

@@ -26,6 +26,9 @@ export interface ReconnectingSocketOptions extends SocketOptions, ReconnectOptio
 /** `connecting`: a socket is opening; `open`; `waiting`: backing off; `closed`: stopped for good. */
 export type ReconnectState = "connecting" | "open" | "waiting" | "closed";
 
+/** `openTimeout` of the sockets a ReconnectingSocket opens, unless set: socket.io-client's `timeout`. */
+const DEFAULT_OPEN_TIMEOUT = 20_000;
+
 /** Events of a {@link ReconnectingSocket}. */
 export interface ReconnectingSocketEvents {
   /** A socket opened (the first one or a reconnection). */
@@ -89,7 +92,8 @@ export class ReconnectingSocket<S extends Socket = Socket> extends Emitter<Recon
     this.#policy = resolveReconnectOptions(opts);
     this.#shouldReconnect = opts.shouldReconnect ?? ((reason, details) => !isRefusal(reason, details));
     this.#scheduler = opts.scheduler ?? realScheduler;
-    this.#socketOptions = opts;
+    // A reconnecting socket must not wait forever on a server that accepted and never answered.
+    this.#socketOptions = { ...opts, openTimeout: opts.openTimeout ?? DEFAULT_OPEN_TIMEOUT };
     this.#create = create;
     this.#connect();
   }

@@ -4,7 +4,8 @@
  */
 
 import { Emitter } from "./emitter.js";
-import { HeartwireError, parseOpenPacket, PROTOCOL_VERSION, type OutgoingPacket, type Packet } from "@heartwire/shared";
+import { HeartwireError, parseOpenPacket, PROTOCOL_VERSION, type OutgoingPacket, type Packet, type TimerHandle } from "@heartwire/shared";
+import { TransportError } from "./errors.js";
 import { heartbeatWatch, type HeartbeatWatch } from "./heartbeat-watch.js";
 import { resolveSocketOptions, type ResolvedSocketOptions, type SocketOptions, type TransportName } from "./options.js";
 import type { BinaryType, HostIO, Platform, SendData } from "./platform/platform.js";
@@ -48,6 +49,8 @@ export class Socket extends Emitter<SocketEvents> {
   #readyState: ReadyState = "opening";
   readonly #slot: TransportSlot;
   #unsent: SendData[] | undefined;
+  /** Runs while opening when `openTimeout` is set. */
+  #openTimer: TimerHandle | undefined;
 
   /** Connects to `uri` (or, in a page, the page's own host). Events start on a later tick. */
   constructor(uri: string | SocketOptions | undefined, options: SocketOptions | undefined, platform: Platform) {
@@ -61,6 +64,7 @@ export class Socket extends Emitter<SocketEvents> {
       expire: () => this.#onClose("ping timeout"),
       rtt: (sample, estimate) => this.emit("rtt", sample, estimate.smoothed),
     });
+    this.#armOpenTimer();
     if (this.#opts.autoUnref) this.unref();
     this.#stopLifecycle = platform.watchLifecycle(this.#opts, {
       checkHeartbeat: () => this.checkHeartbeat(),
@@ -164,6 +168,7 @@ export class Socket extends Emitter<SocketEvents> {
   unref(): this {
     this.#io.unref();
     this.#heartbeat.unref();
+    this.#openTimer?.unref();
     return this;
   }
 
@@ -171,7 +176,20 @@ export class Socket extends Emitter<SocketEvents> {
   ref(): this {
     this.#io.ref();
     this.#heartbeat.ref();
+    this.#openTimer?.ref();
     return this;
+  }
+
+  /** (Re)starts the `openTimeout` deadline for the transport now opening. */
+  #armOpenTimer(): void {
+    const openTimeout = this.#opts.openTimeout;
+    if (openTimeout === undefined) return;
+    this.#openTimer?.cancel();
+    this.#openTimer = this.#opts.scheduler.setTimeout(() => {
+      this.#openTimer = undefined;
+      if (this.#readyState === "opening") this.#onTransportError(new TransportError("open timeout", { context: { openTimeout } }, "HW_ERR_TIMEOUT"));
+    }, openTimeout);
+    if (this.#io.unrefed) this.#openTimer.unref();
   }
 
   #is(...states: ReadyState[]): boolean {
@@ -224,6 +242,7 @@ export class Socket extends Emitter<SocketEvents> {
     this.pingInterval = open.pingInterval;
     this.pingTimeout = open.pingTimeout;
     this.maxPayload = open.maxPayload;
+    this.#openTimer?.cancel();
     this.#heartbeat.start(open);
     this.emit("handshake", open);
     if (this.#readyState !== "opening") return;
@@ -268,7 +287,7 @@ export class Socket extends Emitter<SocketEvents> {
   }
 
   #onTransportError(error: HeartwireError): void {
-    if (this.#readyState === "opening" && this.#slot.failover()) return;
+    if (this.#readyState === "opening" && this.#slot.failover()) return this.#armOpenTimer();
     this.emit("error", error);
     const parse = error.code === "HW_ERR_INVALID_PACKET" || error.code === "HW_ERR_INVALID_PAYLOAD";
     this.#onClose(parse ? "parse error" : "transport error", error);
@@ -277,6 +296,7 @@ export class Socket extends Emitter<SocketEvents> {
   #onClose(reason: SocketCloseReason, details?: CloseDetails | TransportCloseDetails, silent = false): void {
     if (this.#readyState === "closed") return;
     this.#transition("closed");
+    this.#openTimer?.cancel();
     this.#heartbeat.stop();
     this.#slot.close(reason === "forced close" || reason === "parse error" || silent);
     this.#stopLifecycle();

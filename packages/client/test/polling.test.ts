@@ -250,4 +250,55 @@ describe("Socket (polling, scripted)", () => {
       }
     });
   });
+
+  describe("openTimeout", () => {
+    it("a handshake unanswered at the deadline fails: 'transport error', HW_ERR_TIMEOUT 'open timeout', request aborted", async () => {
+      const io = new FakeIO();
+      const scheduler = new FakeScheduler();
+      const socket = new Socket("http://example.test/", { transports: ["polling"], io, scheduler, openTimeout: 2000 });
+      const events: unknown[][] = [];
+      socket.on("error", (error) => events.push(["error", error]));
+      socket.on("close", (reason, details) => events.push(["close", reason, details]));
+      await settle();
+      const handshake = io.only("GET");
+      scheduler.advance(1999);
+      await settle();
+      expect(socket.readyState).to.equal("opening");
+      scheduler.advance(1);
+      await settle();
+      expect(handshake.aborted).to.equal(true);
+      expect(events.map((e) => e.slice(0, 2).map((x) => (x instanceof Error ? x.message : x)))).to.deep.equal([["error", "open timeout"], ["close", "transport error"]]);
+      expect(events[1]![2]).to.be.instanceOf(TransportError).and.include({ code: "HW_ERR_TIMEOUT" });
+    });
+
+    it("an answer in time cancels it; with tryAllTransports the next transport gets a fresh deadline", async () => {
+      const io = new FakeIO();
+      const scheduler = new FakeScheduler();
+      const answered = new Socket("http://example.test/", { transports: ["polling"], io, scheduler, openTimeout: 2000 });
+      await settle();
+      scheduler.advance(1500);
+      io.only("GET").respond(200, openPacket({ pingInterval: 60_000, pingTimeout: 60_000 }));
+      await settle();
+      scheduler.advance(10_000);
+      await settle();
+      expect(answered.readyState).to.equal("open");
+      await finish(io, answered);
+
+      const io2 = new FakeIO();
+      const clock = new FakeScheduler();
+      const fallback = new Socket("http://example.test/", { transports: ["polling", "websocket"], tryAllTransports: true, io: io2, scheduler: clock, openTimeout: 2000 });
+      await settle();
+      clock.advance(2000);
+      await settle();
+      expect(io2.requests[0]!.aborted).to.equal(true);
+      expect(io2.sockets).to.have.length(1); // failed over to websocket
+      clock.advance(1999);
+      await settle();
+      expect(fallback.readyState).to.equal("opening");
+      clock.advance(1);
+      await settle();
+      expect(fallback.readyState).to.equal("closed");
+      expect(io2.sockets[0]!.terminated).to.equal(true);
+    });
+  });
 });

@@ -190,6 +190,24 @@ describe("ReconnectingSocket (fake clock)", () => {
     expect(io.sockets).to.have.length(1);
   });
 
+  it("gives a server that accepts and never answers 20 s per attempt (openTimeout), then tries again", async () => {
+    const { io, scheduler, rs, log } = reconnecting({ random: () => 0 });
+    await settle();
+    io.lastSocket.accept(); // connected, but no open packet ever comes
+    scheduler.advance(19_999);
+    await settle();
+    expect(rs.readyState).to.equal("connecting");
+    scheduler.advance(1);
+    await settle();
+    expect(io.sockets[0]!.terminated).to.equal(true);
+    expect(log).to.deep.equal(["close:transport error", "scheduled:1:1000"]);
+    scheduler.advance(1000);
+    await accept(io, "late");
+    expect(log.slice(-3)).to.deep.equal(["attempt:1", "reconnect:1", "open"]);
+    expect(rs.socket?.id).to.equal("late");
+    rs.close();
+  });
+
   it("validates its options", () => {
     expect(() => new ReconnectingSocket("http://h", { io: new FakeIO(), jitter: 2 })).to.throw(/jitter/);
     expect(() => new ReconnectingSocket("http://h", { io: new FakeIO(), reconnectionDelay: 10, reconnectionDelayMax: 5 })).to.throw(/reconnectionDelayMax/);
