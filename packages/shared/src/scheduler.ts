@@ -3,6 +3,8 @@
  * {@link Scheduler}, so tests drive time with `FakeScheduler` from `@heartwire/shared/testing`.
  */
 
+import { hostTimer } from "./host-timer.js";
+
 /** A scheduled callback. */
 export interface TimerHandle {
   /** Stops the timer; harmless if it already fired or was cancelled. */
@@ -25,73 +27,8 @@ export interface Scheduler {
   setTimeout(callback: () => void, delay: number): TimerHandle;
 }
 
-// Structural view of what the host's timer returns: a Node `Timeout` has these, a browser id does not.
-interface HostTimer {
-  refresh?: () => unknown;
-  unref?: () => unknown;
-  ref?: () => unknown;
-}
-
-/** Clamps a delay into what host timers honour (0 … 2^31 − 1 ms). */
-function safeDelay(delay: number): number {
-  return Number.isFinite(delay) ? Math.min(Math.max(0, delay), 2_147_483_647) : 2_147_483_647;
-}
-
-class RealTimer implements TimerHandle {
-  #timer: ReturnType<typeof setTimeout> | undefined;
-  #delay: number;
-  #unref = false;
-  readonly #callback: () => void;
-
-  constructor(callback: () => void, delay: number) {
-    this.#callback = callback;
-    this.#delay = safeDelay(delay);
-    this.#arm();
-  }
-
-  get pending(): boolean {
-    return this.#timer !== undefined;
-  }
-
-  #arm(): void {
-    const timer = setTimeout(() => {
-      this.#timer = undefined;
-      this.#callback();
-    }, this.#delay);
-    this.#timer = timer;
-    if (this.#unref) (timer as unknown as HostTimer).unref?.();
-  }
-
-  cancel(): void {
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
-    this.#timer = undefined;
-  }
-
-  refresh(delay?: number): void {
-    const host = this.#timer as unknown as HostTimer | undefined;
-    if (host?.refresh && (delay === undefined || safeDelay(delay) === this.#delay)) {
-      // Node's refresh() re-arms the same timer object without allocating.
-      host.refresh();
-      return;
-    }
-    this.cancel();
-    if (delay !== undefined) this.#delay = safeDelay(delay);
-    this.#arm();
-  }
-
-  unref(): void {
-    this.#unref = true;
-    (this.#timer as unknown as HostTimer | undefined)?.unref?.();
-  }
-
-  ref(): void {
-    this.#unref = false;
-    (this.#timer as unknown as HostTimer | undefined)?.ref?.();
-  }
-}
-
 /** The scheduler backed by the host's `setTimeout` and `performance.now()`. */
 export const realScheduler: Scheduler = Object.freeze({
   now: () => performance.now(),
-  setTimeout: (callback: () => void, delay: number): TimerHandle => new RealTimer(callback, delay),
+  setTimeout: hostTimer,
 });

@@ -1,7 +1,8 @@
 /** @module Unit tests for the real scheduler and the fake one tests rely on. */
 
 import { expect } from "chai";
-import { realScheduler } from "@heartwire/shared";
+import { realScheduler, type TimerHandle } from "@heartwire/shared";
+import * as browserTimer from "../dist/host-timer.browser.js";
 import { FakeScheduler } from "@heartwire/shared/testing";
 
 describe("FakeScheduler", () => {
@@ -75,35 +76,60 @@ describe("realScheduler", () => {
     const b = realScheduler.now();
     expect(b).to.be.at.least(a);
   });
-
-  it("fires, refreshes and cancels real timers", async () => {
-    const start = realScheduler.now();
-    await new Promise<void>((resolve) => {
-      const t = realScheduler.setTimeout(() => resolve(), 20);
-      expect(t.pending).to.equal(true);
-    });
-    expect(realScheduler.now() - start).to.be.at.least(19);
-
-    let fired = false;
-    const cancelled = realScheduler.setTimeout(() => (fired = true), 5);
-    cancelled.cancel();
-    expect(cancelled.pending).to.equal(false);
-    await new Promise<void>((resolve) => realScheduler.setTimeout(resolve, 20));
-    expect(fired).to.equal(false);
-
-    // refresh with a new delay re-arms from now
-    const t0 = realScheduler.now();
-    await new Promise<void>((resolve) => {
-      const t = realScheduler.setTimeout(resolve, 1000);
-      t.refresh(10);
-    });
-    expect(realScheduler.now() - t0).to.be.below(900);
-  });
-
-  it("clamps absurd delays instead of firing at once", () => {
-    const t = realScheduler.setTimeout(() => expect.fail("should not fire"), Number.POSITIVE_INFINITY);
-    expect(t.pending).to.equal(true);
-    t.unref();
-    t.cancel();
-  });
 });
+
+// The Node timer (what realScheduler uses here) and the one bundlers pick for browsers.
+for (const [name, hostTimer] of [["Node (refresh/unref)", realScheduler.setTimeout], ["browser (plain ids)", browserTimer.hostTimer]] as const) {
+  describe(`host timer: ${name}`, () => {
+    it("fires, refreshes and cancels real timers", async () => {
+      const start = realScheduler.now();
+      await new Promise<void>((resolve) => {
+        const t = hostTimer(() => resolve(), 20);
+        expect(t.pending).to.equal(true);
+      });
+      expect(realScheduler.now() - start).to.be.at.least(19);
+
+      let fired = false;
+      const cancelled = hostTimer(() => (fired = true), 5);
+      cancelled.cancel();
+      expect(cancelled.pending).to.equal(false);
+      await new Promise<void>((resolve) => hostTimer(resolve, 20));
+      expect(fired).to.equal(false);
+
+      // refresh with a new delay re-arms from now
+      const t0 = realScheduler.now();
+      await new Promise<void>((resolve) => {
+        const t = hostTimer(resolve, 1000);
+        t.refresh(10);
+      });
+      expect(realScheduler.now() - t0).to.be.below(900);
+
+      // refresh after firing (with no delay) fires again, once, after the previous delay
+      let fires = 0;
+      const again = await new Promise<TimerHandle>((resolve) => {
+        const t = hostTimer(() => (fires++, resolve(t)), 5);
+      });
+      expect(again.pending).to.equal(false);
+      const t1 = realScheduler.now();
+      await new Promise<void>((resolve) => {
+        again.refresh();
+        expect(again.pending).to.equal(true);
+        hostTimer(resolve, 40);
+      });
+      expect(fires).to.equal(2);
+      expect(realScheduler.now() - t1).to.be.at.least(5);
+    });
+
+    it("clamps absurd delays instead of firing at once", async () => {
+      let fired = 0;
+      const timers = [Number.POSITIVE_INFINITY, Number.NaN, 2 ** 40].map((delay) => hostTimer(() => fired++, delay));
+      await new Promise<void>((resolve) => hostTimer(resolve, 20));
+      expect(fired).to.equal(0);
+      for (const t of timers) {
+        expect(t.pending).to.equal(true);
+        t.unref();
+        t.cancel();
+      }
+    });
+  });
+}
