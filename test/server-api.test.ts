@@ -161,6 +161,59 @@ describe("server API", () => {
       expect((await closed)[0]).to.equal("forced close");
     });
 
+    it("after close() handshakes get 503 'Server shutting down' on both transports, while sessions drain", async () => {
+      await using srv = await startServer();
+      const peer = await PollingPeer.connect(srv.url);
+      srv.server.close({ graceful: true });
+      const polling = await request(handshakeUrl(srv.url));
+      expect(polling.status).to.equal(503);
+      expect(polling.json()).to.deep.equal({ code: 3, message: "Server shutting down" });
+      expect((await wsRefusal(engineUrl(srv.wsUrl, { EIO: "4", transport: "websocket" }))).status).to.equal(503);
+      // The draining session still gets its close packet.
+      expect((await peer.get()).body).to.equal("1");
+      expect(srv.server.clientsCount).to.equal(0);
+    });
+
+    it("close(options, callback): the callback runs once the last session has ended, after its close event", async () => {
+      await using srv = await startServer();
+      const connection = once<[Socket]>(srv.server, "connection");
+      const ws = await WsPeer.open(engineUrl(srv.wsUrl, { EIO: "4", transport: "websocket" }));
+      const [wsSocket] = await connection;
+      await ws.next();
+      const poll = await PollingPeer.connect(srv.url);
+      const order: string[] = [];
+      wsSocket.on("close", (reason) => order.push(`websocket ${reason}`));
+      srv.server.clients[poll.sid]!.on("close", (reason) => order.push(`polling ${reason}`));
+      const drained = new Promise<void>((resolve) => srv.server.close({ graceful: true }, () => (order.push("callback"), resolve())));
+      await ws.waitClose();
+      await new Promise((resolve) => setImmediate(resolve));
+      // The polling session waits for its next GET to carry the close packet: no callback yet.
+      expect(order).to.deep.equal(["websocket forced close"]);
+      expect((await poll.get()).body).to.equal("1");
+      await drained;
+      expect(order).to.deep.equal(["websocket forced close", "polling forced close", "callback"]);
+      // Without sessions the callback still comes, on a microtask.
+      let called = false;
+      srv.server.close({}, () => (called = true));
+      expect(called).to.equal(false);
+      await Promise.resolve();
+      expect(called).to.equal(true);
+    });
+
+    it("close({ graceful, timeout }) drops sessions still open at the timeout ('server shutting down')", async () => {
+      await using srv = await startServer();
+      const poll = await PollingPeer.connect(srv.url);
+      const socket = srv.server.clients[poll.sid]!;
+      const closed = once<[string]>(socket, "close", 3000);
+      const startedAt = performance.now();
+      const drained = new Promise<void>((resolve) => srv.server.close({ graceful: true, timeout: 200 }, resolve));
+      // The client never comes back for its close packet.
+      expect((await closed)[0]).to.equal("server shutting down");
+      await drained;
+      expect(performance.now() - startedAt).to.be.within(190, 1500);
+      expect(() => srv.server.close({ graceful: true, timeout: -1 })).to.throw(/timeout must be a finite number/);
+    });
+
     it("socket.close() on polling delivers the close packet on the next GET", async () => {
       await using srv = await startServer();
       const peer = await PollingPeer.connect(srv.url);

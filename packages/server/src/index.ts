@@ -1,7 +1,7 @@
 /** @module `@heartwire/server`: an Engine.IO v4 server (polling + WebSocket); a drop-in for engine.io's server API. */
 
 export { Server } from "./server.js";
-export type { ServerEvents, ConnectionErrorEvent, CloseOptions } from "./server.js";
+export type { ServerEvents, ConnectionErrorEvent, CloseOptions } from "./server-types.js";
 export { attach, listen } from "./listen.js";
 export type { ListenOptions } from "./listen.js";
 export { Socket } from "./socket.js";

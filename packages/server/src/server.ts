@@ -4,7 +4,7 @@ import type { IncomingMessage, OutgoingHttpHeaders, Server as HttpServer, Server
 import type { Duplex } from "node:stream";
 import { EventEmitter } from "eventemitter3";
 import type { WebSocket, WebSocketServer } from "ws";
-import { negotiateHeartbeat, ProtocolError, type HeartbeatTiming, type ProtocolErrorInfo, type Scheduler } from "@heartwire/shared";
+import { HeartwireError, negotiateHeartbeat, ProtocolError, type HeartbeatTiming, type ProtocolErrorInfo, type Scheduler, type TimerHandle } from "@heartwire/shared";
 import { askAllowRequest } from "./allow-request.js";
 import { attachToHttpServer } from "./attach.js";
 import { serializeCookie } from "./cookie.js";
@@ -18,44 +18,11 @@ import { Socket } from "./socket.js";
 import { kMaybeUpgrade, kOpen, kShutdown, type SocketHost } from "./socket-types.js";
 import { TimerWheel } from "./timer-wheel.js";
 import { PollingTransport, type PollingOptions } from "./transports/polling.js";
-import type { QueuedPacket, ServerTransport, TransportHooks } from "./transports/transport.js";
+import type { ServerTransport, TransportHooks } from "./transports/transport.js";
 import { WebSocketTransport } from "./transports/websocket.js";
 import { verifyRequest } from "./verify.js";
 import { createWebSocketServer } from "./websocket-server.js";
-
-/** The payload of `connection_error`: which request, which protocol error, and why. */
-export interface ConnectionErrorEvent {
-  readonly req: IncomingMessage;
-  readonly code: ProtocolErrorInfo["code"];
-  /** The canonical message of the code. */
-  readonly message: string;
-  readonly context: Readonly<Record<string, unknown>>;
-}
-
-/** Typed events of a {@link Server}. */
-export interface ServerEvents {
-  /** A new session opened. */
-  connection: (socket: Socket) => void;
-  /** A request was refused. */
-  connection_error: (error: ConnectionErrorEvent) => void;
-  /** Headers of a handshake response (polling 200 or WebSocket 101); mutate to add headers. */
-  initial_headers: (headers: OutgoingHttpHeaders, req: IncomingMessage) => void;
-  /** Headers of every data response (and the 101); mutate to add headers. */
-  headers: (headers: OutgoingHttpHeaders, req: IncomingMessage) => void;
-  /** A socket handed packets to its transport. */
-  flush: (socket: Socket, buffer: readonly QueuedPacket[]) => void;
-  /** A socket's transport wrote everything it was given. */
-  drain: (socket: Socket) => void;
-}
-
-/** Options of {@link Server.close}. */
-export interface CloseOptions {
-  /**
-   * Flush each socket's buffer and send the close packet (reason "forced close") instead of
-   * dropping everything at once (reason "server shutting down"). @default false
-   */
-  readonly graceful?: boolean;
-}
+import type { CloseOptions, ServerEvents } from "./server-types.js";
 
 interface RequestState {
   readonly query: EngineQuery;
@@ -66,6 +33,9 @@ function noop(): void {}
 
 /** The refusal for handshakes beyond `maxSessions` or `maxPendingHandshakes` (code 3, as engine.io has no code for it). */
 const SERVER_AT_CAPACITY: ProtocolErrorInfo = Object.freeze({ code: 3, message: "Server at capacity", status: 503 });
+
+/** The refusal for handshakes after {@link Server.close} (code 3, as engine.io has no code for it). */
+const SERVER_SHUTTING_DOWN: ProtocolErrorInfo = Object.freeze({ code: 3, message: "Server shutting down", status: 503 });
 
 const NO_UPGRADES: readonly TransportName[] = Object.freeze([]);
 const WEBSOCKET_UPGRADE: readonly TransportName[] = Object.freeze(["websocket"]);
@@ -98,6 +68,11 @@ export class Server extends EventEmitter<ServerEvents> {
   };
   #wss: WebSocketServer | undefined;
   #sharedPollingOptions: PollingOptions | undefined;
+  /** Set by close(): no new sessions from then on. */
+  #closing = false;
+  /** close() callbacks waiting for the last session to end. */
+  readonly #drainWaiters: Array<() => void> = [];
+  #drainTimer: TimerHandle | undefined;
 
   /** Creates a server; attach it with {@link Server.attach} or feed it requests yourself. */
   constructor(options: ServerOptions = {}) {
@@ -144,14 +119,30 @@ export class Server extends EventEmitter<ServerEvents> {
     return this;
   }
 
-  /** Closes every session (see {@link CloseOptions}) and the WebSocket server. */
-  close(options: CloseOptions = {}): this {
+  /**
+   * Stops taking new sessions (handshakes get `503 {"code":3,"message":"Server shutting down"}`) and
+   * closes every session (see {@link CloseOptions}) and the WebSocket server. `callback` runs once the
+   * last session has ended: at once without `graceful`, after the flushes with it.
+   */
+  close(options: CloseOptions = {}, callback?: () => void): this {
+    const { timeout } = options;
+    if (timeout !== undefined && !(typeof timeout === "number" && timeout >= 0 && Number.isFinite(timeout))) {
+      throw new HeartwireError("HW_ERR_INVALID_OPTION", `close() timeout must be a finite number >= 0, got ${String(timeout)}`);
+    }
+    this.#closing = true;
+    if (callback) this.#drainWaiters.push(callback);
     for (const socket of [...this.#sessions.values()]) {
       if (options.graceful) socket.close();
       else socket[kShutdown]();
     }
+    if (options.graceful && timeout !== undefined && this.#sessions.size > 0 && this.#drainTimer === undefined) {
+      this.#drainTimer = this.opts.scheduler.setTimeout(() => {
+        for (const socket of [...this.#sessions.values()]) socket[kShutdown]();
+      }, timeout);
+    }
     this.#wss?.close();
     this.#wss = undefined;
+    this.#checkDrained();
     return this;
   }
 
@@ -264,6 +255,10 @@ export class Server extends EventEmitter<ServerEvents> {
     state: RequestState,
     refuse: (info: ProtocolErrorInfo, context: Record<string, unknown>, message?: string) => void,
   ): Promise<string | undefined> {
+    if (this.#closing) {
+      refuse(SERVER_SHUTTING_DOWN, { name: "SERVER_SHUTTING_DOWN" });
+      return undefined;
+    }
     const pending = this.#pendingHandshakes;
     if (pending >= this.opts.maxPendingHandshakes || this.#sessions.size + pending >= this.opts.maxSessions) {
       refuse(SERVER_AT_CAPACITY, { name: "SERVER_AT_CAPACITY", sessions: this.#sessions.size, pendingHandshakes: pending });
@@ -271,7 +266,11 @@ export class Server extends EventEmitter<ServerEvents> {
     }
     this.#pendingHandshakes++;
     try {
-      return await this.#admitChecked(req, state, refuse);
+      const id = await this.#admitChecked(req, state, refuse);
+      // close() may have come while allowRequest or generateId ran.
+      if (id === undefined || !this.#closing) return id;
+      refuse(SERVER_SHUTTING_DOWN, { name: "SERVER_SHUTTING_DOWN" });
+      return undefined;
     } finally {
       this.#pendingHandshakes--;
     }
@@ -346,6 +345,15 @@ export class Server extends EventEmitter<ServerEvents> {
     if (this.#sessions.get(socket.id) !== socket) return;
     this.#sessions.delete(socket.id);
     delete this.clients[socket.id];
+    this.#checkDrained();
+  }
+
+  /** After close(): once no session is left, runs the close() callbacks (after the last `close` event). */
+  #checkDrained(): void {
+    if (!this.#closing || this.#sessions.size > 0) return;
+    this.#drainTimer?.cancel();
+    this.#drainTimer = undefined;
+    for (const callback of this.#drainWaiters.splice(0)) queueMicrotask(callback);
   }
 
   #view(sid: string): { transportName: TransportName; upgraded: boolean; upgrading: boolean } | undefined {
