@@ -142,7 +142,7 @@ describe("@heartwire/client Node connection options", function () {
     });
   });
 
-  it("agent: every polling request goes through the given http.Agent (and reuses its connections)", async () => {
+  it("agent: every polling request and the websocket go through the given http.Agent", async () => {
     await using srv = await serve({ pingInterval: 100, pingTimeout: 1000 });
     const agentPorts = new Set<number>();
     class RecordingAgent extends Agent {
@@ -168,6 +168,24 @@ describe("@heartwire/client Node connection options", function () {
     }
     expect(requestPorts.filter((port) => !agentPorts.has(port))).to.deep.equal([]);
     expect(agentPorts.size).to.be.below(requestPorts.length);
+
+    // The websocket, alone and as the upgrade of a polling session, is connected by the agent too.
+    const upgradePorts: number[] = [];
+    srv.server.on("headers", (_headers, req) => {
+      if (req.headers.upgrade === "websocket") upgradePorts.push(req.socket.remotePort!);
+    });
+    const wsAgent = new RecordingAgent();
+    try {
+      for (const transports of [["websocket"], ["polling", "websocket"]]) {
+        agentPorts.clear();
+        upgradePorts.length = 0;
+        expect(await roundTrip(srv.url, { transports, agent: wsAgent })).to.deep.equal({ transport: "websocket" });
+        expect(upgradePorts, String(transports)).to.have.length(1);
+        expect(agentPorts.has(upgradePorts[0]!), String(transports)).to.equal(true);
+      }
+    } finally {
+      wsAgent.destroy();
+    }
   });
 
   describe("requestTimeout (real timers)", function () {

@@ -96,8 +96,9 @@ export interface SocketOptions {
   /** Node: permessage-deflate offer of the WebSocket handshake (`ws`' option; `false` offers none). @default true */
   readonly perMessageDeflate?: boolean | Readonly<Record<string, unknown>>;
   /**
-   * Node: an `http.Agent` (`https.Agent` for https) for polling requests, e.g. to keep connections
-   * alive or to go through a proxy agent. Not used for the WebSocket. @default a new connection per request
+   * Node: an `http.Agent` (`https.Agent` for https/wss) that makes the connections of polling requests
+   * and of the WebSocket handshake, e.g. to keep polling connections alive or to go through a proxy
+   * agent. @default a new connection per request
    */
   readonly agent?: object;
   /** Node: certificate authorities to trust for https/wss (PEM), instead of the built-in list. @default undefined */

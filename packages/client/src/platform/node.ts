@@ -82,17 +82,21 @@ class NodeIO implements HostIO {
     if (cookie !== undefined) all["cookie"] = cookie;
     // ws calls `createConnection(options)` with the request options, like its own net/tls connectors.
     const connect = (options: ConnectOptions): net.Socket => this.#connect(options, url.startsWith("wss:"));
+    // With an agent (a proxy agent, say) the agent makes the connection; it is tracked once upgraded.
     const wsOptions = {
       ...this.#tls,
       headers: all,
       closeTimeout: WS_CLOSE_TIMEOUT,
-      createConnection: connect,
+      ...(this.#agent !== undefined ? { agent: this.#agent } : { createConnection: connect }),
       ...(options.maxPayload ? { maxPayload: options.maxPayload } : {}),
       ...(this.#perMessageDeflate !== undefined ? { perMessageDeflate: this.#perMessageDeflate } : {}),
     };
     const protocols = options.protocols === undefined ? [] : typeof options.protocols === "string" ? [options.protocols] : [...options.protocols];
     const ws = new WebSocket(url, protocols, wsOptions as unknown as WebSocket.ClientOptions);
-    ws.on("upgrade", (response) => this.#storeCookies(url, response.headers));
+    ws.on("upgrade", (response) => {
+      if (this.#agent !== undefined) this.#track(response.socket);
+      this.#storeCookies(url, response.headers);
+    });
     return ws as unknown as WebSocketLike;
   }
 
