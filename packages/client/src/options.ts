@@ -3,7 +3,7 @@
  * `resolveSocketOptions` which validates them and derives the endpoint from the URI.
  */
 
-import { HeartwireError, realScheduler, type Scheduler } from "@heartwire/shared";
+import { HeartwireError, MAX_TIMER_DELAY, realScheduler, type Scheduler } from "@heartwire/shared";
 import type { BinaryType, HostIO, PageLocation } from "./platform/platform.js";
 
 /** A transport this client implements. */
@@ -137,9 +137,6 @@ export interface ResolvedSocketOptions extends Omit<SocketOptions, "transports" 
   readonly maxIncomingPayload: number;
 }
 
-/** Largest delay a timer honours, ms (2^31 − 1). */
-const MAX_DELAY = 2_147_483_647;
-
 /** Throws `HW_ERR_INVALID_OPTION` with `message` unless `valid`. */
 function check(valid: boolean, message: string, options?: ErrorOptions): asserts valid {
   if (!valid) throw new HeartwireError("HW_ERR_INVALID_OPTION", message, options);
@@ -215,11 +212,11 @@ export function resolveSocketOptions(
     path: path.startsWith("/") ? path : `/${path}`,
     query,
     transports,
-    pingInterval: numberOption("pingInterval", options.pingInterval, undefined, 1, MAX_DELAY, true),
-    pingTimeout: numberOption("pingTimeout", options.pingTimeout, undefined, 1, MAX_DELAY, true),
+    pingInterval: numberOption("pingInterval", options.pingInterval, undefined, 1, MAX_TIMER_DELAY, true),
+    pingTimeout: numberOption("pingTimeout", options.pingTimeout, undefined, 1, MAX_TIMER_DELAY, true),
     maxIncomingPayload: numberOption("maxIncomingPayload", options.maxIncomingPayload, 104_857_600, 1, Infinity, true),
-    requestTimeout: numberOption("requestTimeout", options.requestTimeout, undefined, 1, MAX_DELAY, true),
-    openTimeout: numberOption("openTimeout", options.openTimeout, undefined, 1, MAX_DELAY, true),
+    requestTimeout: numberOption("requestTimeout", options.requestTimeout, undefined, 1, MAX_TIMER_DELAY, true),
+    openTimeout: numberOption("openTimeout", options.openTimeout, undefined, 1, MAX_TIMER_DELAY, true),
     scheduler: options.scheduler ?? realScheduler,
   };
 }

@@ -1,7 +1,7 @@
 /** @module Server options: every limit and timing in one documented place, with defaults and validation. */
 
 import type { IncomingMessage } from "node:http";
-import { HeartwireError, realScheduler, type MillisecondRange, type Scheduler } from "@heartwire/shared";
+import { HeartwireError, MAX_TIMER_DELAY, realScheduler, type MillisecondRange, type Scheduler } from "@heartwire/shared";
 import type { CorsOptions } from "./cors.js";
 import type { CookieOptions } from "./cookie.js";
 
@@ -188,13 +188,11 @@ export const defaults = Object.freeze({
   compressionThreshold: 1024,
 });
 
-const MAX_DELAY = 2_147_483_647;
-
 function invalid(name: string, value: unknown, expected: string): HeartwireError {
   return new HeartwireError("HW_ERR_INVALID_OPTION", `option ${name} must be ${expected}, got ${String(value)}`);
 }
 
-function positiveInt(name: string, value: number | undefined, fallback: number, max = MAX_DELAY): number {
+function positiveInt(name: string, value: number | undefined, fallback: number, max = MAX_TIMER_DELAY): number {
   if (value === undefined) return fallback;
   if (typeof value !== "number" || !Number.isInteger(value) || value <= 0 || value > max) {
     throw invalid(name, value, `an integer in 1…${max}`);
@@ -204,7 +202,7 @@ function positiveInt(name: string, value: number | undefined, fallback: number, 
 
 function range(name: string, value: MillisecondRange | undefined): MillisecondRange | undefined {
   if (value === undefined) return undefined;
-  const ok = Array.isArray(value) && value.length === 2 && value.every((v) => Number.isInteger(v) && v > 0 && v <= MAX_DELAY);
+  const ok = Array.isArray(value) && value.length === 2 && value.every((v) => Number.isInteger(v) && v > 0 && v <= MAX_TIMER_DELAY);
   if (!ok || value[0] > value[1]) throw invalid(name, value, "a [min, max] pair of positive integers with min <= max");
   return [value[0], value[1]];
 }

@@ -10,7 +10,7 @@
  * at most 2 500 buckets (10 ms) and one host timer, instead of 10⁴ host timers.
  */
 
-import type { Scheduler, TimerHandle } from "@heartwire/shared";
+import { clampDelay, type Scheduler, type TimerHandle } from "@heartwire/shared";
 
 /** The timers due at the end of one slot, in arming order. */
 interface Bucket {
@@ -43,7 +43,7 @@ class WheelTimer implements TimerHandle {
   }
 
   refresh(delay?: number): void {
-    if (delay !== undefined) this.delay = sanitize(delay);
+    if (delay !== undefined) this.delay = clampDelay(delay);
     this.wheel[kDisarm](this);
     this.wheel[kArm](this);
   }
@@ -93,7 +93,7 @@ export class TimerWheel implements Scheduler {
 
   /** Arms a timer that fires between `delay` and `delay + resolution` ms from now. */
   setTimeout(callback: () => void, delay: number): TimerHandle {
-    const timer = new WheelTimer(this, callback, sanitize(delay));
+    const timer = new WheelTimer(this, callback, clampDelay(delay));
     this[kArm](timer);
     return timer;
   }
@@ -224,10 +224,6 @@ function unlink(timer: WheelTimer): void {
   timer.prev = undefined;
   timer.next = undefined;
   timer.bucket = undefined;
-}
-
-function sanitize(delay: number): number {
-  return Number.isFinite(delay) ? Math.min(Math.max(0, delay), 2_147_483_647) : 2_147_483_647;
 }
 
 function heapPush(heap: number[], value: number): void {

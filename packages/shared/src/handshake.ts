@@ -1,9 +1,7 @@
 /** @module The open packet (what a server tells a client at handshake) and heartbeat negotiation. */
 
 import { err, ok, type Result } from "./result.js";
-
-/** Largest delay a JavaScript timer honours (2^31 − 1 ms); longer values fire at once. */
-export const MAX_TIMER_DELAY = 2_147_483_647;
+import { MAX_TIMER_DELAY } from "./timer-delay.js";
 
 /** The JSON body of an Engine.IO v4 open packet. */
 export interface OpenPacket {

@@ -23,8 +23,8 @@ export type { OutgoingPacket, EncodeOptions, PacketDecodeError, PacketDecodeErro
 export { encodePayload, decodePayload, payloadBytes } from "./payload-codec.js";
 export type { PayloadDecodeError, PayloadDecodeOptions } from "./payload-codec.js";
 
+export { MAX_TIMER_DELAY, clampDelay } from "./timer-delay.js";
 export {
-  MAX_TIMER_DELAY,
   encodeOpenPacket,
   parseOpenPacket,
   parseProposedDelay,

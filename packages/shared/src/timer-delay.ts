@@ -1,6 +1,6 @@
-/** @module Clamping a delay into what host timers honour, shared by both host timers. */
+/** @module The timer range: the largest delay a host timer honours, and clamping a delay into it. */
 
-/** Largest delay `setTimeout` honours, ms (2^31 − 1); longer ones would fire at once. */
+/** Largest delay a JavaScript timer honours (2^31 − 1 ms); longer values fire at once. */
 export const MAX_TIMER_DELAY = 2_147_483_647;
 
 /** Clamps a delay into what host timers honour (0 … 2^31 − 1 ms); NaN and ±Infinity become the maximum. */
