@@ -16,6 +16,7 @@ import { parseEngineQuery, type EngineQuery } from "./request-query.js";
 import { createSessionId, defaultGenerateId } from "./session-id.js";
 import { Socket } from "./socket.js";
 import { kMaybeUpgrade, kOpen, kShutdown, type SocketHost } from "./socket-types.js";
+import { LoopWatch } from "./loop-watch.js";
 import { TimerWheel } from "./timer-wheel.js";
 import { PollingTransport, type PollingOptions } from "./transports/polling.js";
 import type { ServerTransport, TransportHooks } from "./transports/transport.js";
@@ -57,6 +58,8 @@ export class Server extends EventEmitter<ServerEvents> {
   readonly #middlewares: Middleware[] = [];
   readonly #requests = new WeakMap<IncomingMessage, RequestState>();
   readonly #heartbeatScheduler: Scheduler;
+  /** Ticks while any pong is awaited, so heartbeats can tell our own blocks from slow clients. */
+  readonly #loopWatch: LoopWatch;
   readonly #options: ServerOptions;
   /** The timing of every session that proposed none (the common case), shared. */
   readonly #defaultTiming: HeartbeatTiming;
@@ -81,6 +84,7 @@ export class Server extends EventEmitter<ServerEvents> {
     this.opts = resolveOptions(options);
     const { scheduler, timerResolution } = this.opts;
     this.#heartbeatScheduler = timerResolution > 0 ? new TimerWheel(scheduler, timerResolution) : scheduler;
+    this.#loopWatch = new LoopWatch(this.#heartbeatScheduler);
     this.#defaultTiming = Object.freeze(negotiateHeartbeat({}, this.opts));
   }
 
@@ -328,6 +332,7 @@ export class Server extends EventEmitter<ServerEvents> {
       options: this.opts,
       timing,
       heartbeatScheduler: this.#heartbeatScheduler,
+      loopStalls: this.#loopWatch,
       upgrades: this.#upgradesOf(transport.name),
       host: this.#socketHost,
     });

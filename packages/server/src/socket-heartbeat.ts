@@ -13,6 +13,7 @@ import {
   type Scheduler,
   type TimerHandle,
 } from "@heartwire/shared";
+import { NEVER_STALLED, type LoopStalls } from "./loop-watch.js";
 
 /**
  * Where the heartbeat is: waiting to ping, waiting for the pong, past the deadline but giving
@@ -49,6 +50,7 @@ export class SocketHeartbeat {
   readonly #timing: HeartbeatTiming;
   readonly #scheduler: Scheduler;
   readonly #callbacks: HeartbeatCallbacks;
+  readonly #stalls: LoopStalls;
   #phase: HeartbeatPhase = "idle";
   #timer: TimerHandle | undefined;
   #pingQueuedAt = 0;
@@ -57,11 +59,15 @@ export class SocketHeartbeat {
   readonly #recentRtts: number[] = [];
   #recentIndex = 0;
 
-  /** Creates a stopped heartbeat; call {@link SocketHeartbeat.start} once the socket is open. */
-  constructor(timing: HeartbeatTiming, scheduler: Scheduler, callbacks: HeartbeatCallbacks) {
+  /**
+   * Creates a stopped heartbeat; call {@link SocketHeartbeat.start} once the socket is open.
+   * `stalls` tells whether our own event loop was blocked (the server's {@link LoopWatch}).
+   */
+  constructor(timing: HeartbeatTiming, scheduler: Scheduler, callbacks: HeartbeatCallbacks, stalls: LoopStalls = NEVER_STALLED) {
     this.#timing = timing;
     this.#scheduler = scheduler;
     this.#callbacks = callbacks;
+    this.#stalls = stalls;
   }
 
   /** Current phase. */
@@ -92,19 +98,25 @@ export class SocketHeartbeat {
     if (this.#phase !== "awaiting-pong" && this.#phase !== "confirming") return false;
     const now = this.#scheduler.now();
     const sentAt = this.#pingWrittenAt ?? this.#pingQueuedAt;
-    // If our own event loop stalled, the pong may have waited unread for a while. The client's
-    // deadline runs from the ping it got, so scheduling from `now` would push our next ping past
-    // it. Date the pong no later than the ping plus the usual round trip instead.
-    // The usual round trip is the smallest of the last few samples: a stall inflates one sample
-    // (and the smoothed mean) but not that minimum, while a lasting change of the network still
-    // shows within a few pings. A value above pingTimeout / 2 is far more likely our stall than
-    // the network, so it is capped there.
     const sample = Math.max(0, now - sentAt);
     this.#recentRtts[this.#recentIndex++ % RECENT_RTT_SAMPLES] = sample;
-    let usualRtt = this.#timing.pingTimeout / 2;
-    for (const recent of this.#recentRtts) if (recent < usualRtt) usualRtt = recent;
-    const pongAt = Math.min(now, sentAt + usualRtt);
+    // The next ping is due pingInterval after the pong arrived. Usually that is now. But if our
+    // own event loop was blocked, the pong may have waited unread since the block began, and the
+    // client's deadline runs from the ping it got: scheduling from `now` could push our next ping
+    // past it. Then date the pong no later than the block's start, and no earlier than the ping
+    // plus the usual round trip: the smallest of the last few samples, which a block inflates
+    // once but a lasting change of the network shows within a few pings; capped at
+    // pingTimeout / 2, since a larger one is far more likely our block than the network.
+    // A slow client, with our loop responsive, is dated from now, so it is not pinged faster.
+    let pongAt = now;
+    const blockedSince = this.#stalls.unresponsiveSince();
+    if (blockedSince !== undefined) {
+      let usualRtt = this.#timing.pingTimeout / 2;
+      for (const recent of this.#recentRtts) if (recent < usualRtt) usualRtt = recent;
+      pongAt = Math.min(now, Math.max(blockedSince, sentAt + usualRtt));
+    }
     this.#rtt = updateRtt(this.#rtt, sample);
+    this.#stalls.release();
     this.#phase = "waiting-to-ping";
     this.#timer?.refresh(Math.max(0, nextPingAt(pongAt, this.#timing) - now));
     this.#callbacks.rtt(this.#rtt);
@@ -113,6 +125,7 @@ export class SocketHeartbeat {
 
   /** Cancels the timer for good. */
   stop(): void {
+    if (this.#phase === "awaiting-pong" || this.#phase === "confirming") this.#stalls.release();
     this.#phase = "stopped";
     this.#timer?.cancel();
   }
@@ -121,6 +134,7 @@ export class SocketHeartbeat {
     if (this.#phase === "waiting-to-ping") {
       const now = this.#scheduler.now();
       this.#phase = "awaiting-pong";
+      this.#stalls.acquire();
       this.#pingQueuedAt = now;
       this.#pingWrittenAt = undefined;
       // Arm the deadline before queueing: the ping's write may report back synchronously.

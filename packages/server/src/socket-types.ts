@@ -6,6 +6,7 @@
 
 import type { IncomingMessage } from "node:http";
 import type { CloseReason, HeartbeatTiming, Packet, RttEstimate, Scheduler } from "@heartwire/shared";
+import type { LoopStalls } from "./loop-watch.js";
 import type { ResolvedOptions } from "./options.js";
 import type { Socket } from "./socket.js";
 import type { QueuedPacket, ServerTransport } from "./transports/transport.js";
@@ -70,6 +71,8 @@ export interface SocketInit {
   readonly timing: HeartbeatTiming;
   /** Scheduler for heartbeat timers (the server's timer wheel). */
   readonly heartbeatScheduler: Scheduler;
+  /** The server's watch on its own event loop, for dating pongs read after a block. */
+  readonly loopStalls: LoopStalls;
   readonly upgrades: readonly string[];
   /** The server side of the socket (shared by every socket of a server). */
   readonly host: SocketHost;

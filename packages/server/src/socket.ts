@@ -106,7 +106,7 @@ export class Socket extends EventEmitter<SocketEvents> implements TransportSink 
     this.remoteAddress = init.request.socket?.remoteAddress ?? "";
     this.#transport = init.transport;
     this.#outbox = new Outbox(init.options.maxBufferedPackets, init.options.maxBufferedBytes);
-    this.#heartbeat = new SocketHeartbeat(init.timing, init.heartbeatScheduler, new HeartbeatLink(this));
+    this.#heartbeat = new SocketHeartbeat(init.timing, init.heartbeatScheduler, new HeartbeatLink(this), init.loopStalls);
     this.#attach(init.transport);
   }
 
