@@ -1,7 +1,7 @@
 /**
  * @module The Node client's connection options against our server on 127.0.0.1: TLS (`ca`,
- * `rejectUnauthorized`, client certificates), `agent`, `requestTimeout`, `protocols` and
- * `perMessageDeflate`, each on both transports where it applies.
+ * `rejectUnauthorized`, client certificates), `agent`, `requestTimeout`, `protocols`,
+ * `perMessageDeflate` and `transportOptions`, each on both transports where it applies.
  */
 
 import { expect } from "chai";
@@ -244,5 +244,36 @@ describe("@heartwire/client Node connection options", function () {
     const offers = srv.sessions.map((s) => s.request.headers["sec-websocket-extensions"]);
     expect(offers[0]).to.match(/permessage-deflate/);
     expect(offers[1]).to.equal(undefined);
+  });
+
+  it("transportOptions: headers and query of one transport reach the server on that transport only, across the upgrade", async () => {
+    await using srv = await serve({});
+    const seen: Array<{ transport: string | null; socketHeader: unknown; pollingHeader: unknown; token: string | null; lane: string | null }> = [];
+    srv.server.on("headers", (_headers, req) => {
+      const query = new URL(req.url ?? "/", "http://x").searchParams;
+      seen.push({
+        transport: query.get("transport"),
+        socketHeader: req.headers["x-socket"],
+        pollingHeader: req.headers["x-polling"],
+        token: query.get("token"),
+        lane: query.get("lane"),
+      });
+    });
+    const result = await roundTrip(srv.url, {
+      extraHeaders: { "x-socket": "s" },
+      query: { token: "abc" },
+      transportOptions: {
+        polling: { extraHeaders: { "x-socket": "s", "x-polling": "p" } },
+        websocket: { query: { lane: "ws" } },
+      },
+    });
+    expect(result).to.deep.equal({ transport: "websocket" });
+    const polling = seen.filter((r) => r.transport === "polling");
+    const websocket = seen.filter((r) => r.transport === "websocket");
+    expect(polling.length).to.be.greaterThan(1);
+    expect(websocket).to.have.length(1);
+    for (const r of polling) expect(r).to.include({ socketHeader: "s", pollingHeader: "p", token: "abc", lane: null });
+    // The websocket's own query replaces the socket's; its headers are the socket's.
+    expect(websocket[0]).to.include({ socketHeader: "s", pollingHeader: undefined, token: null, lane: "ws" });
   });
 });

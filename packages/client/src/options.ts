@@ -115,13 +115,38 @@ export interface SocketOptions {
   readonly ciphers?: string;
   /** Node: refuse servers whose certificate does not verify against the trusted CAs. @default true */
   readonly rejectUnauthorized?: boolean;
+  /**
+   * Options for one transport only (engine.io-client's `transportOptions`), e.g.
+   * `{ polling: { extraHeaders: { authorization: "Bearer …" } } }` or a websocket `path` of its own
+   * behind a proxy. Each one given replaces the socket's for that transport (a `query` too: it is not
+   * merged). A host, port or scheme in the URI still wins, as for the socket.
+   * @default {}
+   */
+  readonly transportOptions?: Readonly<Partial<Record<TransportName, TransportOverrides>>>;
 }
+
+/**
+ * What a transport can take for itself through `transportOptions`: what its requests carry and
+ * where they go. The Node connection settings (agent, TLS) and the cookie jar belong to the socket.
+ */
+export type TransportOverrides = Pick<
+  SocketOptions,
+  | "query"
+  | "path"
+  | "addTrailingSlash"
+  | "extraHeaders"
+  | "timestampRequests"
+  | "timestampParam"
+  | "requestTimeout"
+  | "protocols"
+  | "maxIncomingPayload"
+>;
 
 /**
  * Options after defaults and validation: the {@link SocketOptions} as given (a boolean option left
  * out is false unless its default is true), with the endpoint derived and the other defaults applied.
  */
-export interface ResolvedSocketOptions extends Omit<SocketOptions, "transports" | "query" | "port"> {
+export interface ResolvedSocketOptions extends Omit<SocketOptions, "transports" | "query" | "port" | "transportOptions"> {
   readonly secure: boolean;
   readonly hostname: string;
   readonly port: string;
@@ -135,6 +160,8 @@ export interface ResolvedSocketOptions extends Omit<SocketOptions, "transports" 
   readonly closeOnOffline: boolean;
   readonly scheduler: Scheduler;
   readonly maxIncomingPayload: number;
+  /** Each transport's own options, where `transportOptions` gave it any: resolved the same way. */
+  readonly transportOptions?: Readonly<Partial<Record<TransportName, ResolvedSocketOptions>>>;
 }
 
 /** Throws `HW_ERR_INVALID_OPTION` with `message` unless `valid`. */
@@ -199,8 +226,19 @@ export function resolveSocketOptions(
   const query = new URLSearchParams(options.query as Record<string, string> | string | undefined);
   url?.searchParams.forEach((v, k) => query.set(k, v));
   const path = (options.path ?? "/engine.io").replace(/\/$/, "") + (options.addTrailingSlash === false ? "" : "/");
+  const overrides = options.transportOptions;
+  let transportOptions: Partial<Record<TransportName, ResolvedSocketOptions>> | undefined;
+  if (overrides != null) {
+    check(typeof overrides === "object", `transportOptions must be an object, got ${String(overrides)}`);
+    transportOptions = {};
+    for (const name of transports) {
+      const own = overrides[name];
+      if (own) transportOptions[name] = resolveSocketOptions(uri, { ...options, ...own, transportOptions: undefined }, location, available);
+    }
+  }
   return {
     ...options,
+    transportOptions,
     upgrade: options.upgrade ?? true,
     extraHeaders: options.extraHeaders ?? {},
     timestampParam: options.timestampParam ?? "t",

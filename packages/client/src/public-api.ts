@@ -11,7 +11,7 @@ export { CookieJar } from "./cookie-jar.js";
 export type { StoredCookie } from "./cookie-jar.js";
 export { isRefusal } from "./reconnect.js";
 export type { ReconnectingSocketOptions, ReconnectingSocketEvents, ReconnectState, SocketFactory } from "./reconnect.js";
-export type { SocketOptions, ReconnectOptions, TransportName } from "./options.js";
+export type { SocketOptions, ReconnectOptions, TransportName, TransportOverrides } from "./options.js";
 export type { ReadyState, SocketCloseReason, CloseDetails, ReceivedPacket, SendOptions, SocketEvents } from "./socket-events.js";
 export type { ClientTransport, TransportCloseDetails, TransportEvents } from "./transports/transport.js";
 export type {

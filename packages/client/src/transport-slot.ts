@@ -62,8 +62,10 @@ export function transportSlot(
   let probe: UpgradeProbe | undefined;
 
   // `opts.transports` only names transports the platform has (see `resolveSocketOptions`).
-  const create = (name: TransportName, sid?: string): ClientTransport =>
-    new transports[name]!({ ...opts, io, sid, url: (transport, s) => requestUrl(opts, transport, s) });
+  const create = (name: TransportName, sid?: string): ClientTransport => {
+    const own = opts.transportOptions?.[name] ?? opts;
+    return new transports[name]!({ ...own, io, sid, url: (transport, s) => requestUrl(own, transport, s) });
+  };
 
   const attach = (transport: ClientTransport): ClientTransport =>
     transport.on("packet", handlers.packet).on("drain", handlers.drain).on("error", handlers.error).on("close", handlers.close);

@@ -53,6 +53,29 @@ describe("options and URLs", () => {
     expect(() => new Socket("http://", { io: new FakeIO() })).to.throw(/invalid URI/);
   });
 
+  it("transportOptions: a transport's own path, query and timestamp settings win for that transport only", async () => {
+    const transportOptions = {
+      websocket: { path: "/ws-proxy", addTrailingSlash: false, query: { lane: "ws" }, timestampRequests: true },
+      polling: { timestampParam: "ts" },
+    };
+    const options = { query: { token: "abc" }, transportOptions };
+    const ws = await firstUrl("http://h", { ...options, transports: ["websocket"] });
+    expect(ws.pathname).to.equal("/ws-proxy");
+    expect([ws.searchParams.get("lane"), ws.searchParams.get("token"), ws.searchParams.has("t")]).to.deep.equal(["ws", null, true]);
+    const polling = await firstUrl("http://h", { ...options, transports: ["polling"] });
+    expect(polling.pathname).to.equal("/engine.io/");
+    expect([polling.searchParams.get("token"), polling.searchParams.has("ts"), polling.searchParams.has("t")]).to.deep.equal(["abc", true, false]);
+  });
+
+  it("transportOptions: not an object, or an invalid value inside, throws HW_ERR_INVALID_OPTION naming it", () => {
+    const bad = [{ transportOptions: 5 }, { transportOptions: { polling: { requestTimeout: -1 } } }];
+    for (const options of bad) {
+      expect(() => new Socket("http://h", { io: new FakeIO(), ...(options as object) }))
+        .to.throw(/transportOptions|requestTimeout/)
+        .with.property("code", "HW_ERR_INVALID_OPTION");
+    }
+  });
+
   it("Socket.protocol is 4", () => {
     expect(Socket.protocol).to.equal(4);
   });
