@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import type { AddressInfo } from "node:net";
 import { Socket as ClientSocket } from "engine.io-client";
-import { WebSocket } from "ws";
+import { WebSocket, WebSocketServer } from "ws";
 import { attach, listen, Server, type Socket } from "@heartwire/server";
 import { collect, once as onceAny, type Listenable } from "./helpers/events.js";
 import { engineUrl, request } from "./helpers/http.js";
@@ -445,6 +445,35 @@ describe("server API", () => {
       b.send("4" + "y".repeat(3000));
       expect(await b.next()).to.equal("4" + "y".repeat(3000));
       await b[Symbol.asyncDispose]();
+    });
+    it("wsEngine: the given WebSocket server class is made once, with the engine's limits, and serves handshakes and upgrades", async () => {
+      const made: unknown[] = [];
+      let upgrades = 0;
+      class CountingServer extends WebSocketServer {
+        constructor(options: ConstructorParameters<typeof WebSocketServer>[0]) {
+          super(options);
+          made.push(options);
+        }
+        override handleUpgrade(...args: Parameters<WebSocketServer["handleUpgrade"]>): void {
+          upgrades++;
+          super.handleUpgrade(...args);
+        }
+      }
+      await using srv = await startServer({ wsEngine: CountingServer, maxHttpBufferSize: 4096, echo: true });
+      await using peer = await WsPeer.open(engineUrl(srv.wsUrl, { EIO: "4", transport: "websocket" }));
+      expect((await peer.next())[0]).to.equal("0");
+      peer.send("4hi");
+      expect(await peer.next()).to.equal("4hi");
+      const client = new ClientSocket(srv.url, { transports: ["polling", "websocket"] });
+      try {
+        await once(client, "upgrade");
+        client.send("x");
+        expect((await once<[string]>(client, "message"))[0]).to.equal("x");
+      } finally {
+        client.close();
+      }
+      expect(made).to.deep.equal([{ noServer: true, clientTracking: false, perMessageDeflate: false, maxPayload: 4096 }]);
+      expect(upgrades).to.equal(2);
     });
   });
 

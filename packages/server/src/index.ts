@@ -23,6 +23,8 @@ export type { Middleware } from "./middleware.js";
 export type { ServerTransport, QueuedPacket, TransportEvents } from "./transports/transport.js";
 export type { UpgradeState } from "./upgrade.js";
 export type { HeartbeatPhase } from "./socket-heartbeat.js";
+export type { WebSocketEngine, WebSocketEngineOptions, WebSocketEngineServer } from "./websocket-server.js";
+export type { WebSocketLike } from "./transports/websocket.js";
 export { TimerWheel } from "./timer-wheel.js";
 export type { CloseReason } from "@heartwire/shared";
 

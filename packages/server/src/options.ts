@@ -4,6 +4,7 @@ import type { IncomingMessage } from "node:http";
 import { HeartwireError, MAX_TIMER_DELAY, realScheduler, type MillisecondRange, type Scheduler } from "@heartwire/shared";
 import type { CorsOptions } from "./cors.js";
 import type { CookieOptions } from "./cookie.js";
+import type { WebSocketEngine } from "./websocket-server.js";
 
 /** Names of the transports this server speaks. */
 export type TransportName = "polling" | "websocket";
@@ -118,6 +119,13 @@ export interface ServerOptions extends AttachOptions {
   cookie?: CookieOptions | boolean;
   /** ws permessage-deflate; `true` means `{ threshold: 1024 }`. @default false */
   perMessageDeflate?: boolean | PerMessageDeflateOptions;
+  /**
+   * The WebSocket server class behind every WebSocket handshake (engine.io's `wsEngine`): ws'
+   * `WebSocketServer`, a subclass of it, or another class with its `noServer` API. It is constructed
+   * once, on the first WebSocket handshake, with {@link WebSocketEngineOptions}.
+   * @default WebSocketServer from ws
+   */
+  wsEngine?: WebSocketEngine;
   /** gzip/deflate polling responses; `false` disables. @default { threshold: 1024 } */
   httpCompression?: boolean | HttpCompressionOptions;
   /** A message sent right after the open packet. @default undefined */
@@ -156,6 +164,8 @@ export interface ResolvedOptions {
   readonly cors: CorsOptions | false;
   readonly cookie: CookieOptions | false;
   readonly perMessageDeflate: false | PerMessageDeflateOptions;
+  /** `undefined`: ws' `WebSocketServer`. */
+  readonly wsEngine: WebSocketEngine | undefined;
   readonly httpCompression: false | Required<HttpCompressionOptions>;
   readonly initialPacket: string | Uint8Array | ArrayBuffer | undefined;
   readonly scheduler: Scheduler;
@@ -227,6 +237,7 @@ export function resolveOptions(user: ServerOptions = {}): ResolvedOptions {
     throw invalid("transports", transports, 'a non-empty list of "polling" and "websocket"');
   }
   if (user.allowEIO3) throw invalid("allowEIO3", user.allowEIO3, "false (protocol v3 is not supported)");
+  if (user.wsEngine !== undefined && typeof user.wsEngine !== "function") throw invalid("wsEngine", user.wsEngine, "a WebSocket server class");
   const timerResolution = user.timerResolution ?? defaults.timerResolution;
   if (!Number.isInteger(timerResolution) || timerResolution < 0 || timerResolution > 1000) {
     throw invalid("timerResolution", timerResolution, "an integer in 0…1000");
@@ -254,6 +265,7 @@ export function resolveOptions(user: ServerOptions = {}): ResolvedOptions {
     cors: user.cors ?? false,
     cookie: resolveCookie(user.cookie),
     perMessageDeflate: deflate === false ? false : { threshold: 1024, ...(deflate === true ? {} : deflate) },
+    wsEngine: user.wsEngine,
     httpCompression:
       compression === false
         ? false

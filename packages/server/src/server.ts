@@ -3,7 +3,6 @@
 import type { IncomingMessage, OutgoingHttpHeaders, Server as HttpServer, ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
 import { EventEmitter } from "eventemitter3";
-import type { WebSocket, WebSocketServer } from "ws";
 import { HeartwireError, negotiateHeartbeat, ProtocolError, type HeartbeatTiming, type ProtocolErrorInfo, type Scheduler, type TimerHandle } from "@heartwire/shared";
 import { askAllowRequest } from "./allow-request.js";
 import { attachToHttpServer } from "./attach.js";
@@ -20,9 +19,9 @@ import { LoopWatch } from "./loop-watch.js";
 import { TimerWheel } from "./timer-wheel.js";
 import { PollingTransport, type PollingOptions } from "./transports/polling.js";
 import type { ServerTransport, TransportHooks } from "./transports/transport.js";
-import { WebSocketTransport } from "./transports/websocket.js";
+import { WebSocketTransport, type WebSocketLike } from "./transports/websocket.js";
 import { verifyRequest } from "./verify.js";
-import { createWebSocketServer } from "./websocket-server.js";
+import { createWebSocketServer, type WebSocketEngineServer } from "./websocket-server.js";
 import type { CloseOptions, ServerEvents } from "./server-types.js";
 
 interface RequestState {
@@ -69,7 +68,7 @@ export class Server extends EventEmitter<ServerEvents> {
     socketFlushed: (socket, buffer) => this.emit("flush", socket, buffer),
     socketDrained: (socket) => this.emit("drain", socket),
   };
-  #wss: WebSocketServer | undefined;
+  #wss: WebSocketEngineServer | undefined;
   #sharedPollingOptions: PollingOptions | undefined;
   /** Set by close(): no new sessions from then on. */
   #closing = false;
@@ -366,13 +365,13 @@ export class Server extends EventEmitter<ServerEvents> {
     return socket && { transportName: socket.transport.name, upgraded: socket.upgraded, upgrading: socket.upgrading };
   }
 
-  #upgradeSocket(req: IncomingMessage, socket: Duplex, head: Buffer, done: (ws: WebSocket) => void): void {
+  #upgradeSocket(req: IncomingMessage, socket: Duplex, head: Buffer, done: (ws: WebSocketLike) => void): void {
     // The transport made in `done` listens for ws errors itself.
     this.#ws().handleUpgrade(req, socket, head, done);
   }
 
-  #ws(): WebSocketServer {
-    this.#wss ??= createWebSocketServer(this.opts, (headers, req) => {
+  #ws(): WebSocketEngineServer {
+    this.#wss ??= createWebSocketServer(this.opts.wsEngine, this.opts, (headers, req) => {
       const state = this.#requests.get(req);
       Object.assign(headers, state?.upgradeResponse?.headers);
       if (state !== undefined && state.query.sid === null) this.emit("initial_headers", headers, req);

@@ -43,6 +43,7 @@ describe("server options", () => {
       ["allowEIO3", { allowEIO3: true }],
       ["pingIntervalRange", { pingIntervalRange: [100, 50] }],
       ["timerResolution", { timerResolution: -1 }],
+      ["wsEngine", { wsEngine: "ws" }],
     ];
     for (const [name, options] of bad) {
       expect(() => new Server(options), name)
