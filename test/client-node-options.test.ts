@@ -276,4 +276,34 @@ describe("@heartwire/client Node connection options", function () {
     // The websocket's own query replaces the socket's; its headers are the socket's.
     expect(websocket[0]).to.include({ socketHeader: "s", pollingHeader: undefined, token: null, lane: "ws" });
   });
+
+  it("wrongly typed TLS, agent and perMessageDeflate options throw HW_ERR_INVALID_OPTION naming the option", async () => {
+    const bad: Array<[string, Record<string, unknown>]> = [
+      ["ca", { ca: 123 }],
+      ["cert", { cert: [readFileSync(new URL(import.meta.url)), 5] }],
+      ["key", { key: {} }],
+      ["pfx", { pfx: true }],
+      ["passphrase", { passphrase: 42 }],
+      ["ciphers", { ciphers: ["AES"] }],
+      ["rejectUnauthorized", { rejectUnauthorized: "no" }],
+      ["agent", { agent: {} }],
+      ["agent", { agent: null }],
+      ["perMessageDeflate", { perMessageDeflate: "yes" }],
+    ];
+    for (const [name, options] of bad) {
+      expect(() => new Socket("https://127.0.0.1:1", { ...options, autoUnref: true } as SocketOptions), name)
+        .to.throw(new RegExp(`^${name} must be`))
+        .with.property("code", "HW_ERR_INVALID_OPTION");
+    }
+    // Well-typed values (and engine.io-client's `agent: false`) are taken; the socket then works.
+    await using srv = await serve({});
+    const agent = new Agent({ keepAlive: true });
+    try {
+      for (const options of [{ agent: false as const }, { agent, rejectUnauthorized: true, ciphers: "DEFAULT", ca: [] }]) {
+        expect(await roundTrip(srv.url, { ...options, transports: ["polling"] })).to.deep.equal({ transport: "polling" });
+      }
+    } finally {
+      agent.destroy();
+    }
+  });
 });

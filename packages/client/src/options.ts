@@ -98,9 +98,9 @@ export interface SocketOptions {
   /**
    * Node: an `http.Agent` (`https.Agent` for https/wss) that makes the connections of polling requests
    * and of the WebSocket handshake, e.g. to keep polling connections alive or to go through a proxy
-   * agent. @default a new connection per request
+   * agent. `false` is the same as leaving it out. @default a new connection per request
    */
-  readonly agent?: object;
+  readonly agent?: object | false;
   /** Node: certificate authorities to trust for https/wss (PEM), instead of the built-in list. @default undefined */
   readonly ca?: string | Uint8Array | readonly (string | Uint8Array)[];
   /** Node: client certificate chain (PEM) for https/wss. @default undefined */

@@ -12,6 +12,7 @@ import tls from "node:tls";
 import WebSocket from "ws";
 import { asArrayBuffer, HeartwireError } from "@heartwire/shared";
 import { CookieJar } from "../cookie-jar.js";
+import { checkNodeOptions } from "./node-options.js";
 import type {
   BinaryMessage,
   BinaryType,
@@ -36,7 +37,6 @@ type ConnectOptions = net.NetConnectOpts & tls.ConnectionOptions & { socketPath?
 
 /** The network layer of one Node socket. */
 class NodeIO implements HostIO {
-  readonly #extraHeaders: Readonly<Record<string, string>>;
   readonly #jar: CookieJar | undefined;
   readonly #sockets = new Set<net.Socket>();
   /** TLS options the user set (none: undefined), for https polling and wss. */
@@ -46,11 +46,12 @@ class NodeIO implements HostIO {
   #unrefed = false;
 
   constructor(options: HostIOOptions) {
-    this.#extraHeaders = options.extraHeaders;
+    checkNodeOptions(options);
     this.#jar = options.withCredentials ? new CookieJar(() => options.scheduler.now()) : undefined;
     const tls = Object.fromEntries(TLS_OPTIONS.filter((name) => options[name] !== undefined).map((name) => [name, options[name]]));
     this.#tls = Object.keys(tls).length > 0 ? (tls as TlsSettings) : undefined;
-    this.#agent = options.agent as http.Agent | undefined;
+    // `false` (engine.io-client's default) means no agent, as leaving it out does.
+    this.#agent = (options.agent || undefined) as http.Agent | undefined;
     this.#perMessageDeflate = options.perMessageDeflate;
   }
 
