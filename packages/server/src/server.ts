@@ -9,13 +9,13 @@ import { attachToHttpServer } from "./attach.js";
 import { serializeCookie } from "./cookie.js";
 import { applyCors } from "./cors.js";
 import { abortUpgrade, sendProtocolError } from "./http-responses.js";
+import { LoopWatch } from "./loop-watch.js";
 import { runMiddlewares, UpgradeResponse, type Middleware } from "./middleware.js";
 import { resolveOptions, type AttachOptions, type ResolvedOptions, type ServerOptions, type TransportName } from "./options.js";
 import { parseEngineQuery, type EngineQuery } from "./request-query.js";
 import { createSessionId, defaultGenerateId } from "./session-id.js";
 import { Socket } from "./socket.js";
 import { kMaybeUpgrade, kOpen, kShutdown, type SocketHost } from "./socket-types.js";
-import { LoopWatch } from "./loop-watch.js";
 import { TimerWheel } from "./timer-wheel.js";
 import { PollingTransport, type PollingOptions } from "./transports/polling.js";
 import type { ServerTransport, TransportHooks } from "./transports/transport.js";
@@ -303,7 +303,6 @@ export class Server extends EventEmitter<ServerEvents> {
     }
   }
 
-  /** Hooks a transport calls to decorate response headers of session `id`. */
   /** What every polling transport of this server shares (made on first use, not per session). */
   #pollingOptions(): PollingOptions {
     if (this.#sharedPollingOptions !== undefined) return this.#sharedPollingOptions;
