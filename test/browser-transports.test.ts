@@ -1,6 +1,7 @@
 /**
  * @module The browser bundle in real Chromium against our server: opening on websocket, on
- * polling, and polling → websocket upgrade; echo of text, binary and Unicode on each transport.
+ * polling, and polling → websocket upgrade; echo of text, binary and Unicode on each transport;
+ * the `protocols` and `transportOptions` options as the server sees them.
  */
 
 import { expect } from "chai";
@@ -59,6 +60,23 @@ describe("browser: transports in Chromium", function () {
     expect((await socket.waitFor("open")).transport).to.equal("websocket");
     const connection = await server.waitForReport((r) => r["event"] === "connection", 2000);
     expect(String(connection["protocols"]).split(/,\s*/)).to.deep.equal(["hw.v2", "hw.v1"]);
+  });
+
+  it("transportOptions: a header on polling only and a query on websocket only, across the upgrade", async () => {
+    await using server = await startBrowserServer();
+    await using page = await openHarnessPage(browser!, originOf(server));
+    const socket = await page.open({
+      transportOptions: { polling: { extraHeaders: { "x-lane": "polling" } }, websocket: { query: { lane: "ws" } } },
+    });
+    expect((await socket.waitFor("upgrade")).args[0]).to.deep.equal({ transport: "websocket" });
+    await server.waitForReport((r) => r["event"] === "request" && r["transport"] === "websocket", 2000);
+    const requests = server.reports.filter((r) => r["event"] === "request");
+    const polling = requests.filter((r) => r["transport"] === "polling");
+    expect(polling.length).to.be.greaterThan(0);
+    for (const r of polling) expect(r).to.include({ laneHeader: "polling", lane: null });
+    expect(requests.filter((r) => r["transport"] === "websocket")).to.deep.equal([
+      { event: "request", transport: "websocket", lane: "ws" },
+    ]);
   });
 
   it("opens on polling (no upgrade) and echoes text, binary and Unicode", async () => {
