@@ -3,7 +3,7 @@
 import type { IncomingMessage, OutgoingHttpHeaders, Server as HttpServer, ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
 import { EventEmitter } from "eventemitter3";
-import { HeartwireError, negotiateHeartbeat, ProtocolError, type HeartbeatTiming, type ProtocolErrorInfo, type Scheduler, type TimerHandle } from "@heartwire/shared";
+import { negotiateHeartbeat, ProtocolError, type HeartbeatTiming, type ProtocolErrorInfo, type Scheduler } from "@heartwire/shared";
 import { askAllowRequest } from "./allow-request.js";
 import { attachToHttpServer } from "./attach.js";
 import { serializeCookie } from "./cookie.js";
@@ -14,8 +14,9 @@ import { runMiddlewares, UpgradeResponse, type Middleware } from "./middleware.j
 import { resolveOptions, type AttachOptions, type ResolvedOptions, type ServerOptions, type TransportName } from "./options.js";
 import { parseEngineQuery, type EngineQuery } from "./request-query.js";
 import { createSessionId, defaultGenerateId } from "./session-id.js";
+import { Shutdown } from "./shutdown.js";
 import { Socket } from "./socket.js";
-import { kMaybeUpgrade, kOpen, kShutdown, type SocketHost } from "./socket-types.js";
+import { kMaybeUpgrade, kOpen, type SocketHost } from "./socket-types.js";
 import { TimerWheel } from "./timer-wheel.js";
 import { PollingTransport, type PollingOptions } from "./transports/polling.js";
 import type { ServerTransport, TransportHooks } from "./transports/transport.js";
@@ -70,11 +71,8 @@ export class Server extends EventEmitter<ServerEvents> {
   };
   #wss: WebSocketEngineServer | undefined;
   #sharedPollingOptions: PollingOptions | undefined;
-  /** Set by close(): no new sessions from then on. */
-  #closing = false;
-  /** close() callbacks waiting for the last session to end. */
-  readonly #drainWaiters: Array<() => void> = [];
-  #drainTimer: TimerHandle | undefined;
+  /** Begun by close(): no new sessions from then on. */
+  readonly #shutdown: Shutdown;
 
   /** Creates a server; attach it with {@link Server.attach} or feed it requests yourself. */
   constructor(options: ServerOptions = {}) {
@@ -84,6 +82,7 @@ export class Server extends EventEmitter<ServerEvents> {
     const { scheduler, timerResolution } = this.opts;
     this.#heartbeatScheduler = timerResolution > 0 ? new TimerWheel(scheduler, timerResolution) : scheduler;
     this.#loopWatch = new LoopWatch(this.#heartbeatScheduler);
+    this.#shutdown = new Shutdown(this.#sessions, scheduler);
     this.#defaultTiming = Object.freeze(negotiateHeartbeat({}, this.opts));
   }
 
@@ -128,24 +127,9 @@ export class Server extends EventEmitter<ServerEvents> {
    * last session has ended: at once without `graceful`, after the flushes with it.
    */
   close(options: CloseOptions = {}, callback?: () => void): this {
-    const { timeout } = options;
-    if (timeout !== undefined && !(typeof timeout === "number" && timeout >= 0 && Number.isFinite(timeout))) {
-      throw new HeartwireError("HW_ERR_INVALID_OPTION", `close() timeout must be a finite number >= 0, got ${String(timeout)}`);
-    }
-    this.#closing = true;
-    if (callback) this.#drainWaiters.push(callback);
-    for (const socket of [...this.#sessions.values()]) {
-      if (options.graceful) socket.close();
-      else socket[kShutdown]();
-    }
-    if (options.graceful && timeout !== undefined && this.#sessions.size > 0 && this.#drainTimer === undefined) {
-      this.#drainTimer = this.opts.scheduler.setTimeout(() => {
-        for (const socket of [...this.#sessions.values()]) socket[kShutdown]();
-      }, timeout);
-    }
+    this.#shutdown.begin(options, callback);
     this.#wss?.close();
     this.#wss = undefined;
-    this.#checkDrained();
     return this;
   }
 
@@ -258,7 +242,7 @@ export class Server extends EventEmitter<ServerEvents> {
     state: RequestState,
     refuse: (info: ProtocolErrorInfo, context: Record<string, unknown>, message?: string) => void,
   ): Promise<string | undefined> {
-    if (this.#closing) {
+    if (this.#shutdown.begun) {
       refuse(SERVER_SHUTTING_DOWN, { name: "SERVER_SHUTTING_DOWN" });
       return undefined;
     }
@@ -271,7 +255,7 @@ export class Server extends EventEmitter<ServerEvents> {
     try {
       const id = await this.#admitChecked(req, state, refuse);
       // close() may have come while allowRequest or generateId ran.
-      if (id === undefined || !this.#closing) return id;
+      if (id === undefined || !this.#shutdown.begun) return id;
       refuse(SERVER_SHUTTING_DOWN, { name: "SERVER_SHUTTING_DOWN" });
       return undefined;
     } finally {
@@ -348,15 +332,7 @@ export class Server extends EventEmitter<ServerEvents> {
     if (this.#sessions.get(socket.id) !== socket) return;
     this.#sessions.delete(socket.id);
     delete this.clients[socket.id];
-    this.#checkDrained();
-  }
-
-  /** After close(): once no session is left, runs the close() callbacks (after the last `close` event). */
-  #checkDrained(): void {
-    if (!this.#closing || this.#sessions.size > 0) return;
-    this.#drainTimer?.cancel();
-    this.#drainTimer = undefined;
-    for (const callback of this.#drainWaiters.splice(0)) queueMicrotask(callback);
+    this.#shutdown.sessionEnded();
   }
 
   #view(sid: string): { transportName: TransportName; upgraded: boolean; upgrading: boolean } | undefined {
