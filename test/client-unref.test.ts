@@ -2,7 +2,10 @@
 
 import { expect } from "chai";
 import { once as onceEvent } from "node:events";
+import { createServer, type Socket as NetSocket } from "node:net";
+import type { AddressInfo } from "node:net";
 import { fixturePath, startChildPeer } from "./helpers/child-peer.js";
+import { waitUntil } from "./helpers/events.js";
 import { startOfficialServer } from "./helpers/servers.js";
 
 async function exitWithin(child: import("node:child_process").ChildProcess, ms: number): Promise<number | null> {
@@ -44,6 +47,27 @@ describe("@heartwire/client unref (child process)", () => {
       expect(child.reports.at(-1)).to.deep.equal({ event: "exit", readyState: "open" });
       const reason = await Promise.race([serverClosed, new Promise<string>((r) => setTimeout(() => r("none"), 5000).unref())]);
       expect(reason).to.be.oneOf(["transport close", "transport error", "ping timeout"]);
+    });
+  }
+
+  for (const via of ["direct", "agent"]) {
+    it(`autoUnref, ${via}: a websocket still connecting to a server that never answers does not hold the process`, async () => {
+      // Accepts TCP and never answers the handshake: the connection stays open, the socket "opening".
+      const held: NetSocket[] = [];
+      const blackHole = createServer((socket) => held.push(socket));
+      await new Promise<void>((resolve) => blackHole.listen(0, "127.0.0.1", resolve));
+      try {
+        const { port } = blackHole.address() as AddressInfo;
+        await using child = await startChildPeer(fixturePath("client-unref-connecting.mjs"), [`http://127.0.0.1:${port}`, via]);
+        expect(child.ready).to.deep.equal({ event: "connecting" });
+        await waitUntil(() => held.length === 1, 5000, "the handshake's connection");
+        child.process.stdin!.write("release\n"); // the child's stdin was all that held it
+        expect(await exitWithin(child.process, 5000)).to.equal(0);
+        expect(child.reports.at(-1)).to.deep.equal({ event: "exit", readyState: "opening" });
+      } finally {
+        for (const socket of held) socket.destroy();
+        await new Promise((resolve) => blackHole.close(resolve));
+      }
     });
   }
 });

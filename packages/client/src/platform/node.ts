@@ -33,6 +33,11 @@ type TlsSettings = Partial<Pick<HostIOOptions, (typeof TLS_OPTIONS)[number]>>;
 /** How long `ws` waits for the server's half of a closing handshake before dropping the connection, ms. */
 const WS_CLOSE_TIMEOUT = 5000;
 
+/** What Node's HTTP client calls on an agent (not in its public typings). */
+interface AgentInternals {
+  addRequest(request: http.ClientRequest, options: unknown): unknown;
+}
+
 type ConnectOptions = net.NetConnectOpts & tls.ConnectionOptions & { socketPath?: string; host?: string };
 
 /** The network layer of one Node socket. */
@@ -42,6 +47,7 @@ class NodeIO implements HostIO {
   /** TLS options the user set (none: undefined), for https polling and wss. */
   readonly #tls: TlsSettings | undefined;
   readonly #agent: http.Agent | undefined;
+  #trackedAgent: http.Agent | undefined;
   readonly #perMessageDeflate: HostIOOptions["perMessageDeflate"];
   #unrefed = false;
 
@@ -83,21 +89,19 @@ class NodeIO implements HostIO {
     if (cookie !== undefined) all["cookie"] = cookie;
     // ws calls `createConnection(options)` with the request options, like its own net/tls connectors.
     const connect = (options: ConnectOptions): net.Socket => this.#connect(options, url.startsWith("wss:"));
-    // With an agent (a proxy agent, say) the agent makes the connection; it is tracked once upgraded.
+    // With an agent (a proxy agent, say) the agent makes the connection; it is tracked from the
+    // moment the agent hands it to the handshake request.
     const wsOptions = {
       ...this.#tls,
       headers: all,
       closeTimeout: WS_CLOSE_TIMEOUT,
-      ...(this.#agent !== undefined ? { agent: this.#agent } : { createConnection: connect }),
+      ...(this.#agent !== undefined ? { agent: this.#trackingAgent() } : { createConnection: connect }),
       ...(options.maxPayload ? { maxPayload: options.maxPayload } : {}),
       ...(this.#perMessageDeflate !== undefined ? { perMessageDeflate: this.#perMessageDeflate } : {}),
     };
     const protocols = options.protocols === undefined ? [] : typeof options.protocols === "string" ? [options.protocols] : [...options.protocols];
     const ws = new WebSocket(url, protocols, wsOptions as unknown as WebSocket.ClientOptions);
-    ws.on("upgrade", (response) => {
-      if (this.#agent !== undefined) this.#track(response.socket);
-      this.#storeCookies(url, response.headers);
-    });
+    ws.on("upgrade", (response) => this.#storeCookies(url, response.headers));
     return ws as unknown as WebSocketLike;
   }
 
@@ -148,6 +152,27 @@ class NodeIO implements HostIO {
     }
     this.#track(socket);
     return socket;
+  }
+
+  /**
+   * The user's agent, seen through a proxy whose `addRequest` (what Node's HTTP client calls to get
+   * a connection) also tracks that connection, so `unref()` covers a WebSocket still connecting.
+   * `ws` does not expose its handshake request; everything else goes to the agent itself.
+   */
+  #trackingAgent(): http.Agent {
+    const agent = this.#agent!;
+    return (this.#trackedAgent ??= new Proxy(agent, {
+      get: (target, property) => {
+        if (property === "addRequest") {
+          return (request: http.ClientRequest, options: unknown): unknown => {
+            request.once("socket", (socket) => this.#track(socket));
+            return (target as unknown as AgentInternals).addRequest(request, options);
+          };
+        }
+        const value: unknown = Reflect.get(target, property, target);
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    }));
   }
 
   #track(socket: net.Socket): void {
