@@ -141,13 +141,17 @@ export class SocketHeartbeat {
       this.#timer?.refresh(pongDeadlineAt(now, this.#timing) - now);
       this.#callbacks.ping();
     } else if (this.#phase === "awaiting-pong") {
-      const late = this.#scheduler.now() - pongDeadlineAt(this.#pingQueuedAt, this.#timing);
-      if (late > STALL_THRESHOLD) {
-        // Our own event loop was blocked past the deadline. Timers run before sockets are read, so
-        // a pong that arrived meanwhile is still unread (and a POST on a new connection needs more
-        // than one loop turn). Give the backlog a short grace instead of blaming a live client.
+      const deadline = pongDeadlineAt(this.#pingQueuedAt, this.#timing);
+      const late = this.#scheduler.now() - deadline;
+      const blockedSince = this.#stalls.unresponsiveSince();
+      if (late > STALL_THRESHOLD || (blockedSince !== undefined && blockedSince < deadline)) {
+        // Our own event loop was blocked while the pong was due: the deadline fired late, or the
+        // loop watch saw a block (one that ends just before the deadline leaves it on time).
+        // Timers run before sockets are read, so a pong that arrived meanwhile is still unread (and
+        // a POST on a new connection needs more than one loop turn). Give the backlog a short grace
+        // instead of blaming a live client.
         this.#phase = "confirming";
-        this.#timer?.refresh(Math.min(late, this.#timing.pingTimeout / 4));
+        this.#timer?.refresh(Math.min(Math.max(late, STALL_THRESHOLD), this.#timing.pingTimeout / 4));
         return;
       }
       this.stop();

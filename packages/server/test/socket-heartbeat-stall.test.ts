@@ -83,6 +83,28 @@ describe("server heartbeat under stalls (fake clock)", () => {
     expect(log).to.deep.equal(["ping@1000", "timeout@1600"]);
   });
 
+  it("a block that ends just before the deadline (which then fires on time) still gets the grace", () => {
+    using clock = new FakeScheduler();
+    const { hb, log } = make(clock);
+    hb.start();
+    clock.advance(1000); // ping at 1000, deadline 1400; the watch ticks on time at 1050
+    clock.advance(60);
+    clock.jump(330); // blocked from 1060 to 1390: the pong came meanwhile, unread
+    clock.runDue(); // the watch's late tick sees the block
+    clock.advance(10); // the deadline fires on time at 1400
+    expect(hb.phase).to.equal("confirming");
+    expect(hb.pong()).to.equal(true);
+    // Without a pong the grace is short (at least the stall threshold, here 25 ms) and then it ends.
+    const silent = make(clock);
+    silent.hb.start();
+    clock.advance(1000);
+    clock.advance(60);
+    clock.jump(330);
+    clock.runDue();
+    clock.advance(10 + 25);
+    expect(silent.log.slice(-1)[0]).to.equal(`timeout@${clock.now()}`);
+  });
+
   it("a pong read inside our block dates the next ping from the usual round trip, not from now", () => {
     using clock = new FakeScheduler();
     const { hb, log } = atSecondPing(clock);
