@@ -61,7 +61,7 @@ export class SocketHeartbeat {
 
   /**
    * Creates a stopped heartbeat; call {@link SocketHeartbeat.start} once the socket is open.
-   * `stalls` tells whether our own event loop was blocked (the server's {@link LoopWatch}).
+   * `stalls` tells whether our own event loop was blocked (the server's loop watch, `loop-watch.ts`).
    */
   constructor(timing: HeartbeatTiming, scheduler: Scheduler, callbacks: HeartbeatCallbacks, stalls: LoopStalls = NEVER_STALLED) {
     this.#timing = timing;
