@@ -21,6 +21,15 @@ const once = <T extends unknown[] = unknown[]>(emitter: unknown, event: string, 
 const handshakeUrl = (base: string, extra: Record<string, string> = {}): string =>
   engineUrl(base, { EIO: "4", transport: "polling", ...extra });
 
+/** Opens a websocket session on `srv`: the raw peer (its open packet read) and the server's socket. */
+async function openWsSession(srv: { server: Server; wsUrl: string }): Promise<{ peer: WsPeer; socket: Socket }> {
+  const connection = once<[Socket]>(srv.server, "connection");
+  const peer = await WsPeer.open(engineUrl(srv.wsUrl, { EIO: "4", transport: "websocket" }));
+  const [socket] = await connection;
+  await peer.next();
+  return { peer, socket };
+}
+
 describe("server API", () => {
   describe("attach / listen", () => {
     it("attach() keeps other request listeners for other paths and serves the engine path", async () => {
@@ -150,10 +159,7 @@ describe("server API", () => {
 
     it("close({ graceful: true }) flushes buffers first ('forced close')", async () => {
       await using srv = await startServer();
-      const connection = once<[Socket]>(srv.server, "connection");
-      const peer = await WsPeer.open(engineUrl(srv.wsUrl, { EIO: "4", transport: "websocket" }));
-      const [socket] = await connection;
-      await peer.next();
+      const { peer, socket } = await openWsSession(srv);
       const closed = once<[string]>(socket, "close");
       socket.send("last words");
       srv.server.close({ graceful: true });
@@ -176,10 +182,7 @@ describe("server API", () => {
 
     it("close(options, callback): the callback runs once the last session has ended, after its close event", async () => {
       await using srv = await startServer();
-      const connection = once<[Socket]>(srv.server, "connection");
-      const ws = await WsPeer.open(engineUrl(srv.wsUrl, { EIO: "4", transport: "websocket" }));
-      const [wsSocket] = await connection;
-      await ws.next();
+      const { peer: ws, socket: wsSocket } = await openWsSession(srv);
       const poll = await PollingPeer.connect(srv.url);
       const order: string[] = [];
       wsSocket.on("close", (reason) => order.push(`websocket ${reason}`));
@@ -480,10 +483,7 @@ describe("server API", () => {
   describe("socket events and send", () => {
     it("send callbacks run once written; write and data are aliases; packet events fire", async () => {
       await using srv = await startServer();
-      const connection = once<[Socket]>(srv.server, "connection");
-      const peer = await WsPeer.open(engineUrl(srv.wsUrl, { EIO: "4", transport: "websocket" }));
-      const [socket] = await connection;
-      await peer.next();
+      const { peer, socket } = await openWsSession(srv);
       const created: string[] = [];
       socket.on("packetCreate", (p) => created.push(p.type));
       const flushed = once(srv.server, "flush");
