@@ -96,8 +96,6 @@ export interface WebSocketOpenOptions {
 
 /** Settings the host needs to build a {@link HostIO}. */
 export interface HostIOOptions extends Pick<SocketOptions, "agent" | "perMessageDeflate" | "ca" | "cert" | "key" | "pfx" | "passphrase" | "ciphers" | "rejectUnauthorized"> {
-  /** Headers added to every HTTP request and (Node) to the WebSocket handshake. */
-  readonly extraHeaders: Readonly<Record<string, string>>;
   /** Send credentials: CORS credentials in browsers, a cookie jar in Node. */
   readonly withCredentials?: boolean | undefined;
   /** The socket's clock, used for cookie expiry. */
