@@ -284,6 +284,18 @@ describe("server API", () => {
       expect(sid).to.match(/^[A-Za-z0-9_-]{20}$/);
     });
 
+    it("sessionIdPrefix goes in front of default and generateId ids; a bad prefix throws", async () => {
+      await using srv = await startServer({ sessionIdPrefix: "node-a." });
+      expect((await PollingPeer.connect(srv.url)).sid).to.match(/^node-a\.[A-Za-z0-9_-]{20}$/);
+      await using custom = await startServer({ sessionIdPrefix: "b.", generateId: () => "mine" });
+      const peer = await PollingPeer.connect(custom.url);
+      expect(peer.sid).to.equal("b.mine");
+      expect(Object.keys(custom.server.clients)).to.deep.equal(["b.mine"]); // the session's own id
+      for (const bad of ["a/b", "a b", "x".repeat(65), 7]) {
+        expect(() => new Server({ sessionIdPrefix: bad as string })).to.throw(/sessionIdPrefix/);
+      }
+    });
+
     it("initialPacket follows the open packet", async () => {
       await using srv = await startServer({ initialPacket: "welcome" });
       const peer = await PollingPeer.connect(srv.url);

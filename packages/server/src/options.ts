@@ -113,6 +113,14 @@ export interface ServerOptions extends AttachOptions {
   allowRequest?: AllowRequest;
   /** Session id generator; the default is 20 random url-safe base64 characters. @default undefined */
   generateId?: GenerateId;
+  /**
+   * Put in front of every session id, whether made by the default generator or by `generateId`.
+   * It names the process that owns a session, so a proxy or a cluster primary can route each request
+   * to its owner by the `sid` alone (`"a."` gives ids like `a.Xb3…`; the default ids never hold a
+   * `.`, so a prefix ending in `.` can be split off unambiguously). At most 64 characters from
+   * `A–Z a–z 0–9 . _ ~ -` (characters a URL carries unescaped). @default ""
+   */
+  sessionIdPrefix?: string;
   /** CORS policy; `false` sends no CORS headers and refuses preflights. @default false */
   cors?: CorsOptions | false;
   /** Send the sid as a cookie on the polling handshake; `true` uses name `io`. @default false */
@@ -161,6 +169,7 @@ export interface ResolvedOptions {
   readonly allowUpgrades: boolean;
   readonly allowRequest: AllowRequest | undefined;
   readonly generateId: GenerateId | undefined;
+  readonly sessionIdPrefix: string;
   readonly cors: CorsOptions | false;
   readonly cookie: CookieOptions | false;
   readonly perMessageDeflate: false | PerMessageDeflateOptions;
@@ -230,6 +239,15 @@ function resolveCookie(cookie: CookieOptions | boolean | undefined): CookieOptio
   return cookie === true ? base : { ...base, ...cookie };
 }
 
+/** Checks `sessionIdPrefix`: url-unreserved characters only, so it never needs escaping in a query. */
+function idPrefix(value: unknown): string {
+  if (value === undefined) return "";
+  if (typeof value !== "string" || !/^[A-Za-z0-9._~-]{0,64}$/.test(value)) {
+    throw invalid("sessionIdPrefix", value, "at most 64 characters from A-Z a-z 0-9 . _ ~ -");
+  }
+  return value;
+}
+
 /** Applies defaults and validates every option; throws `HW_ERR_INVALID_OPTION` naming the bad value. */
 export function resolveOptions(user: ServerOptions = {}): ResolvedOptions {
   const transports = user.transports ?? defaults.transports;
@@ -262,6 +280,7 @@ export function resolveOptions(user: ServerOptions = {}): ResolvedOptions {
     allowUpgrades: user.allowUpgrades ?? defaults.allowUpgrades,
     allowRequest: user.allowRequest,
     generateId: user.generateId,
+    sessionIdPrefix: idPrefix(user.sessionIdPrefix),
     cors: user.cors ?? false,
     cookie: resolveCookie(user.cookie),
     perMessageDeflate: deflate === false ? false : { threshold: 1024, ...(deflate === true ? {} : deflate) },

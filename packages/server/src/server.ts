@@ -280,7 +280,12 @@ export class Server extends EventEmitter<ServerEvents> {
       return undefined;
     }
     try {
-      return await createSessionId((r) => this.generateId(r), req, (candidate) => this.#sessions.has(candidate));
+      return await createSessionId(
+        (r) => this.generateId(r),
+        req,
+        (candidate) => this.#sessions.has(candidate),
+        this.opts.sessionIdPrefix,
+      );
     } catch (error) {
       refuse(ProtocolError.BAD_REQUEST, { name: "ID_GENERATION_ERROR", error });
       return undefined;

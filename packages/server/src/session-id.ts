@@ -25,17 +25,23 @@ export function defaultGenerateId(): string {
 const MAX_ID_LENGTH = 256;
 
 /**
- * Calls `generate` and checks its result: a non-empty string of at most 256 printable ASCII
- * characters that is not yet in use. Rejects otherwise, so the handshake answers code 3.
+ * Calls `generate`, puts `prefix` in front, and checks the result: a non-empty string of at most
+ * 256 printable ASCII characters that is not yet in use. Rejects otherwise, so the handshake
+ * answers code 3.
  */
 export async function createSessionId(
   generate: GenerateId,
   req: IncomingMessage,
   inUse: (id: string) => boolean,
+  prefix = "",
 ): Promise<string> {
-  const id: unknown = await generate(req);
-  if (typeof id !== "string" || id.length === 0 || id.length > MAX_ID_LENGTH || !/^[\x21-\x7e]+$/.test(id)) {
-    throw new TypeError(`generateId returned an unusable id ${JSON.stringify(id)}`);
+  const generated: unknown = await generate(req);
+  if (typeof generated !== "string" || generated.length === 0) {
+    throw new TypeError(`generateId returned an unusable id ${JSON.stringify(generated)}`);
+  }
+  const id = prefix + generated;
+  if (id.length > MAX_ID_LENGTH || !/^[\x21-\x7e]+$/.test(id)) {
+    throw new TypeError(`generateId returned an unusable id ${JSON.stringify(generated)}`);
   }
   if (inUse(id)) throw new TypeError(`generateId returned an id already in use`);
   return id;
