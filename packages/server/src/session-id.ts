@@ -36,11 +36,8 @@ export async function createSessionId(
   prefix = "",
 ): Promise<string> {
   const generated: unknown = await generate(req);
-  if (typeof generated !== "string" || generated.length === 0) {
-    throw new TypeError(`generateId returned an unusable id ${JSON.stringify(generated)}`);
-  }
-  const id = prefix + generated;
-  if (id.length > MAX_ID_LENGTH || !/^[\x21-\x7e]+$/.test(id)) {
+  const id = typeof generated === "string" && generated.length > 0 ? prefix + generated : "";
+  if (id.length === 0 || id.length > MAX_ID_LENGTH || !/^[\x21-\x7e]+$/.test(id)) {
     throw new TypeError(`generateId returned an unusable id ${JSON.stringify(generated)}`);
   }
   if (inUse(id)) throw new TypeError(`generateId returned an id already in use`);
