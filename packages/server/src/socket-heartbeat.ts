@@ -1,7 +1,9 @@
 /**
  * @module Server-side heartbeat glue: the pure timing in `@heartwire/shared` plus one timer per
  * socket. First ping `pingInterval` after open; the pong is due `pingTimeout` after the ping is
- * queued; the next ping is `pingInterval` after the pong arrives. Only pongs count, never data.
+ * queued; the next ping is `pingInterval` after the pong arrives. Only pongs count, never data, and
+ * only a pong that follows a ping the peer could have read (handed to the transport, not merely
+ * queued: a polling client that never GETs never sees its ping, so its pongs cannot answer it).
  */
 
 import {
@@ -43,8 +45,7 @@ export interface HeartbeatCallbacks {
 /**
  * One socket's heartbeat. It uses a single timer handle, re-armed with `refresh(delay)` for each
  * phase, so a coalescing scheduler (the server's timer wheel) keeps the cost to one map entry.
- * The RTT sample runs from the moment the ping was written to the network (or queued, if the
- * transport never reported the write) to the pong's arrival.
+ * The RTT sample runs from the moment the ping was handed to the transport to the pong's arrival.
  */
 export class SocketHeartbeat {
   readonly #timing: HeartbeatTiming;
@@ -88,16 +89,20 @@ export class SocketHeartbeat {
     this.#timer = this.#scheduler.setTimeout(() => this.#onTimer(), nextPingAt(now, this.#timing) - now);
   }
 
-  /** Tells the heartbeat the ping left for the network now (refines the RTT sample). */
+  /** Tells the heartbeat the ping was handed to the transport now: from here on a pong may answer it. */
   pingWritten(): void {
     if (this.#phase === "awaiting-pong" && this.#pingWrittenAt === undefined) this.#pingWrittenAt = this.#scheduler.now();
   }
 
-  /** A pong arrived. Returns false (and changes nothing) when no ping was outstanding. */
+  /**
+   * A pong arrived. Returns false (and changes nothing) when no ping was outstanding, or when the
+   * outstanding one is still queued: the peer cannot have read it, so this pong answers nothing.
+   */
   pong(): boolean {
     if (this.#phase !== "awaiting-pong" && this.#phase !== "confirming") return false;
+    const sentAt = this.#pingWrittenAt;
+    if (sentAt === undefined) return false;
     const now = this.#scheduler.now();
-    const sentAt = this.#pingWrittenAt ?? this.#pingQueuedAt;
     const sample = Math.max(0, now - sentAt);
     this.#recentRtts[this.#recentIndex++ % RECENT_RTT_SAMPLES] = sample;
     // The next ping is due pingInterval after the pong arrived. Usually that is now. But if our

