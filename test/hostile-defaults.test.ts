@@ -9,6 +9,7 @@ import type { Socket } from "@heartwire/server";
 import { once } from "./helpers/events.js";
 import { PollingPeer } from "./helpers/polling.js";
 import { startServer } from "./helpers/servers.js";
+import { httpHead, rawExchange } from "./hostile/harness.js";
 
 describe("hostile peers against default limits", () => {
   it("a polling session that POSTs pongs but never polls dies by ping timeout", async () => {
@@ -38,5 +39,27 @@ describe("hostile peers against default limits", () => {
       stop = true;
       await pongs;
     }
+  });
+
+  it("a POST body that trickles is answered 408 after the session's pingTimeout, not 10 s", async () => {
+    const pingTimeout = 600;
+    // httpBodyTimeout is left at its default: that is what is under test.
+    await using srv = await startServer({ pingInterval: 20_000, pingTimeout });
+    const connection = once<[Socket]>(srv.server, "connection");
+    const peer = await PollingPeer.connect(srv.url);
+    const [socket] = await connection;
+    const closed = once<[string]>(socket, "close", { timeoutMs: 9000 });
+    const path = peer.url().slice(srv.url.length);
+    // One byte every 100 ms for up to 20 s: only the body deadline can end this request early.
+    const drip = Array.from({ length: 200 }, () => "x");
+    const res = await rawExchange(srv.port, [httpHead("POST", path, [["Content-Length", 1000]]), ...drip], {
+      gapMs: 100,
+      timeoutMs: 9000,
+      until: (d) => d.includes("\r\n\r\n"),
+    });
+    expect(res.status).to.equal(408);
+    // The old default (10 s) would not answer within 9 s; the new one answers after ~0.6 s.
+    expect(res.ms).to.be.below(9000);
+    expect((await closed)[0]).to.equal("transport error");
   });
 });

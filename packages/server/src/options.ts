@@ -73,7 +73,10 @@ export interface ServerOptions extends AttachOptions {
   maxPacketsPerPayload?: number;
   /**
    * Milliseconds a POST body may take to arrive completely; a slower (trickling) body is answered
-   * `408` and the session closes with "transport error". @default 10000
+   * `408` and the session closes with "transport error". A legitimate client sends its body at once,
+   * so by default the bound is the session's own `pingTimeout` (the heartbeat would have given up on
+   * a peer that slow), at most 10000; a value given here applies to every session as is.
+   * @default the session's pingTimeout, at most 10000
    */
   httpBodyTimeout?: number;
   /**
@@ -159,7 +162,8 @@ export interface ResolvedOptions {
   readonly upgradeTimeout: number;
   readonly maxHttpBufferSize: number;
   readonly maxPacketsPerPayload: number;
-  readonly httpBodyTimeout: number;
+  /** `undefined`: each session uses its `pingTimeout`, capped at `defaults.httpBodyTimeout`. */
+  readonly httpBodyTimeout: number | undefined;
   readonly maxBufferedPackets: number;
   readonly maxBufferedBytes: number;
   readonly maxSessions: number;
@@ -191,6 +195,7 @@ export const defaults = Object.freeze({
   upgradeTimeout: 10_000,
   maxHttpBufferSize: 1e6,
   maxPacketsPerPayload: 10_000,
+  /** The cap of the default POST body time (which is the session's pingTimeout). */
   httpBodyTimeout: 10_000,
   maxBufferedPackets: 100_000,
   maxBufferedBytes: 64 * 1024 * 1024,
@@ -270,7 +275,7 @@ export function resolveOptions(user: ServerOptions = {}): ResolvedOptions {
     upgradeTimeout: positiveInt("upgradeTimeout", user.upgradeTimeout, defaults.upgradeTimeout),
     maxHttpBufferSize: positiveInt("maxHttpBufferSize", user.maxHttpBufferSize, defaults.maxHttpBufferSize, Number.MAX_SAFE_INTEGER),
     maxPacketsPerPayload: positiveInt("maxPacketsPerPayload", user.maxPacketsPerPayload, defaults.maxPacketsPerPayload, Number.MAX_SAFE_INTEGER),
-    httpBodyTimeout: positiveInt("httpBodyTimeout", user.httpBodyTimeout, defaults.httpBodyTimeout),
+    httpBodyTimeout: user.httpBodyTimeout === undefined ? undefined : positiveInt("httpBodyTimeout", user.httpBodyTimeout, defaults.httpBodyTimeout),
     maxBufferedPackets: positiveInt("maxBufferedPackets", user.maxBufferedPackets, defaults.maxBufferedPackets, Number.MAX_SAFE_INTEGER),
     maxBufferedBytes: positiveInt("maxBufferedBytes", user.maxBufferedBytes, defaults.maxBufferedBytes, Number.MAX_SAFE_INTEGER),
     maxSessions: positiveInt("maxSessions", user.maxSessions, defaults.maxSessions, Number.MAX_SAFE_INTEGER),

@@ -11,7 +11,7 @@ import { applyCors } from "./cors.js";
 import { abortUpgrade, sendProtocolError } from "./http-responses.js";
 import { LoopWatch } from "./loop-watch.js";
 import { runMiddlewares, UpgradeResponse, type Middleware } from "./middleware.js";
-import { resolveOptions, type AttachOptions, type ResolvedOptions, type ServerOptions, type TransportName } from "./options.js";
+import { defaults, resolveOptions, type AttachOptions, type ResolvedOptions, type ServerOptions, type TransportName } from "./options.js";
 import { parseEngineQuery, type EngineQuery } from "./request-query.js";
 import { createSessionId, defaultGenerateId } from "./session-id.js";
 import { Shutdown } from "./shutdown.js";
@@ -179,8 +179,10 @@ export class Server extends EventEmitter<ServerEvents> {
     if (!verdict.ok) return this.#refuseRequest(req, res, verdict.error, verdict.context);
     const id = await this.#admit(req, state, (info, context, message) => this.#refuseRequest(req, res, info, context, message));
     if (id === undefined) return;
-    const transport = new PollingTransport(this.#pollingOptions(), id);
-    const socket = this.#open(id, req, state, transport);
+    const timing = this.#timingOf(state);
+    const bodyTimeout = this.opts.httpBodyTimeout ?? Math.min(timing.pingTimeout, defaults.httpBodyTimeout);
+    const transport = new PollingTransport(this.#pollingOptions(), id, bodyTimeout);
+    const socket = this.#open(id, req, state, transport, timing);
     // socket.request keeps the handshake request alive; its state is only needed until the answer.
     res.once("close", () => this.#requests.delete(req));
     // The handshake GET carries the open packet alone; sends in `connection` wait for the next GET.
@@ -295,23 +297,26 @@ export class Server extends EventEmitter<ServerEvents> {
   /** What every polling transport of this server shares (made on first use, not per session). */
   #pollingOptions(): PollingOptions {
     if (this.#sharedPollingOptions !== undefined) return this.#sharedPollingOptions;
-    const { maxHttpBufferSize, maxPacketsPerPayload, httpBodyTimeout, closeTimeout, httpCompression, scheduler } = this.opts;
+    const { maxHttpBufferSize, maxPacketsPerPayload, closeTimeout, httpCompression, scheduler } = this.opts;
     const hooks: TransportHooks = { headers: (headers, req, sid) => this.#decorateHeaders(headers, req, sid) };
-    return (this.#sharedPollingOptions = Object.freeze({ maxHttpBufferSize, maxPacketsPerPayload, httpBodyTimeout, closeTimeout, httpCompression, scheduler, hooks }));
+    return (this.#sharedPollingOptions = Object.freeze({ maxHttpBufferSize, maxPacketsPerPayload, closeTimeout, httpCompression, scheduler, hooks }));
+  }
+
+  /** The heartbeat timing of a new session: the server's, or the client's proposal clamped into the ranges. */
+  #timingOf(state: RequestState): HeartbeatTiming {
+    const pingInterval = state.query.params.get("pingInterval");
+    const pingTimeout = state.query.params.get("pingTimeout");
+    return pingInterval === null && pingTimeout === null
+      ? this.#defaultTiming
+      : negotiateHeartbeat({ pingInterval: pingInterval ?? undefined, pingTimeout: pingTimeout ?? undefined }, this.opts);
   }
 
   /** Registers a session on its first transport and queues the open packet; `undefined` if the id got taken. */
-  #open(id: string, req: IncomingMessage, state: RequestState, transport: ServerTransport): Socket | undefined {
+  #open(id: string, req: IncomingMessage, state: RequestState, transport: ServerTransport, timing = this.#timingOf(state)): Socket | undefined {
     if (this.#sessions.has(id)) {
       transport.close();
       return undefined;
     }
-    const pingInterval = state.query.params.get("pingInterval");
-    const pingTimeout = state.query.params.get("pingTimeout");
-    const timing =
-      pingInterval === null && pingTimeout === null
-        ? this.#defaultTiming
-        : negotiateHeartbeat({ pingInterval: pingInterval ?? undefined, pingTimeout: pingTimeout ?? undefined }, this.opts);
     const socket = new Socket({
       id,
       request: req,

@@ -1,7 +1,7 @@
 /** @module The upgrade dance on the fake clock: noop cadence, upgradeTimeout, abort on a stray packet. */
 
 import { expect } from "chai";
-import type { Socket } from "@heartwire/server";
+import type { ServerOptions, Socket } from "@heartwire/server";
 import { FakeScheduler } from "@heartwire/shared/testing";
 import { harness, http, next, Peer, until } from "./helpers.js";
 
@@ -75,6 +75,50 @@ describe("upgrade (fake clock)", () => {
 });
 
 describe("POST body deadline (fake clock)", () => {
+  async function tricklesUntil408(options: ServerOptions, query: string, expectedMs: number): Promise<void> {
+    using clock = new FakeScheduler();
+    await using h = await harness({ scheduler: clock, ...options });
+    const connection = next<[Socket]>(h.server, "connection");
+    const hs = await http(`${h.base}/engine.io/?EIO=4&transport=polling${query}`);
+    const sid = (JSON.parse(hs.body.slice(1)) as { sid: string }).sid;
+    const [socket] = await connection;
+    const closed = next<[string]>(socket, "close");
+    const { request } = await import("node:http");
+    const before = clock.pendingCount();
+    const status = new Promise<number>((resolve, reject) => {
+      const req = request(`${h.base}/engine.io/?EIO=4&transport=polling&sid=${sid}`, { method: "POST", agent: false, headers: { "content-length": 50 } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+        req.destroy();
+      });
+      req.on("error", reject);
+      req.write("4slow");
+    });
+    await until(() => clock.pendingCount() > before, "body timer armed");
+    clock.advance(expectedMs - 1);
+    await new Promise((r) => setImmediate(r));
+    expect(socket.readyState).to.equal("open");
+    clock.advance(1);
+    expect(await status).to.equal(408);
+    expect((await closed)[0]).to.equal("transport error");
+  }
+
+  it("by default, answers a trickling body 408 at the session's pingTimeout", async () => {
+    await tricklesUntil408({ pingInterval: 5000, pingTimeout: 700 }, "", 700);
+  });
+
+  it("by default, uses the negotiated pingTimeout of the session", async () => {
+    await tricklesUntil408({ pingTimeout: 5000, pingTimeoutRange: [100, 3000] }, "&pingTimeout=1200", 1200);
+  });
+
+  it("by default, caps the body time at 10000 ms however long pingTimeout is", async () => {
+    await tricklesUntil408({ pingInterval: 5000, pingTimeout: 60_000 }, "", 10_000);
+  });
+
+  it("an explicit httpBodyTimeout wins over pingTimeout", async () => {
+    await tricklesUntil408({ pingInterval: 5000, pingTimeout: 700, httpBodyTimeout: 2000 }, "", 2000);
+  });
+
   it("answers a trickling body 408 exactly at httpBodyTimeout", async () => {
     using clock = new FakeScheduler();
     await using h = await harness({ scheduler: clock, httpBodyTimeout: 2000 });

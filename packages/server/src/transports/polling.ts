@@ -26,7 +26,6 @@ import {
 export interface PollingOptions {
   readonly maxHttpBufferSize: number;
   readonly maxPacketsPerPayload: number;
-  readonly httpBodyTimeout: number;
   readonly closeTimeout: number;
   readonly httpCompression: false | Required<HttpCompressionOptions>;
   readonly scheduler: Scheduler;
@@ -55,6 +54,7 @@ export class PollingTransport extends EventEmitter<TransportEvents> implements S
   [kSink]: TransportSink | undefined = undefined;
   readonly #options: PollingOptions;
   readonly #sid: string;
+  readonly #bodyTimeout: number;
   #poll: PendingPoll | undefined;
   #writing = false;
   #posting: IncomingMessage | undefined;
@@ -62,11 +62,15 @@ export class PollingTransport extends EventEmitter<TransportEvents> implements S
   #closeTimer: TimerHandle | undefined;
   #linger = false;
 
-  /** Creates the transport of session `sid`; feed it requests with {@link PollingTransport.onRequest}. */
-  constructor(options: PollingOptions, sid: string) {
+  /**
+   * Creates the transport of session `sid`; feed it requests with {@link PollingTransport.onRequest}.
+   * `bodyTimeout` is the ms a POST body may take (the session's, see `httpBodyTimeout`).
+   */
+  constructor(options: PollingOptions, sid: string, bodyTimeout: number) {
     super();
     this.#options = options;
     this.#sid = sid;
+    this.#bodyTimeout = bodyTimeout;
   }
 
   /** True while a GET is waiting for data. */
@@ -216,7 +220,7 @@ export class PollingTransport extends EventEmitter<TransportEvents> implements S
     this.#posting = req;
     const result = await readBody(req, {
       maxBytes: this.#options.maxHttpBufferSize,
-      timeoutMs: this.#options.httpBodyTimeout,
+      timeoutMs: this.#bodyTimeout,
       scheduler: this.#options.scheduler,
     });
     if (this.#posting === req) this.#posting = undefined;
