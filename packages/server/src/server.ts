@@ -20,7 +20,7 @@ import { kMaybeUpgrade, kOpen, type SocketHost } from "./socket-types.js";
 import { TimerWheel } from "./timer-wheel.js";
 import { PollingTransport, type PollingOptions } from "./transports/polling.js";
 import type { ServerTransport, TransportHooks } from "./transports/transport.js";
-import { WebSocketTransport, type WebSocketLike } from "./transports/websocket.js";
+import { WebSocketTransport, type WebSocketCloseBound, type WebSocketLike } from "./transports/websocket.js";
 import { verifyRequest } from "./verify.js";
 import { createWebSocketServer, type WebSocketEngineServer } from "./websocket-server.js";
 import type { CloseOptions, ServerEvents } from "./server-types.js";
@@ -71,6 +71,7 @@ export class Server extends EventEmitter<ServerEvents> {
   };
   #wss: WebSocketEngineServer | undefined;
   #sharedPollingOptions: PollingOptions | undefined;
+  #sharedWsCloseBound: WebSocketCloseBound | undefined;
   /** Begun by close(): no new sessions from then on. */
   readonly #shutdown: Shutdown;
 
@@ -204,7 +205,7 @@ export class Server extends EventEmitter<ServerEvents> {
       // A session that was not offered the upgrade (allowUpgrades: false) may not take it.
       if (!this.upgrades("polling").includes("websocket")) return refuse(ProtocolError.BAD_REQUEST, { name: "TRANSPORT_MISMATCH", transport: "websocket" });
       this.#upgradeSocket(req, socket, head, (ws) => {
-        const transport = new WebSocketTransport(ws, supportsBinary);
+        const transport = new WebSocketTransport(ws, supportsBinary, this.#wsCloseBound());
         const client = this.#sessions.get(verdict.sid);
         if (client === undefined) transport.close();
         else client[kMaybeUpgrade](transport);
@@ -216,7 +217,7 @@ export class Server extends EventEmitter<ServerEvents> {
     this.#upgradeSocket(req, socket, head, (ws) => {
       // The 101 is written: the request state is no longer needed, though socket.request keeps req.
       this.#requests.delete(req);
-      this.#announce(this.#open(id, req, state, new WebSocketTransport(ws, supportsBinary)));
+      this.#announce(this.#open(id, req, state, new WebSocketTransport(ws, supportsBinary, this.#wsCloseBound())));
     });
   }
 
@@ -292,6 +293,11 @@ export class Server extends EventEmitter<ServerEvents> {
       refuse(ProtocolError.BAD_REQUEST, { name: "ID_GENERATION_ERROR", error });
       return undefined;
     }
+  }
+
+  /** How long a lingering WebSocket close may wait (one object per server). */
+  #wsCloseBound(): WebSocketCloseBound {
+    return (this.#sharedWsCloseBound ??= Object.freeze({ scheduler: this.opts.scheduler, closeTimeout: this.opts.closeTimeout }));
   }
 
   /** What every polling transport of this server shares (made on first use, not per session). */

@@ -288,7 +288,7 @@ export class Socket extends EventEmitter<SocketEvents> implements TransportSink 
     this.#host.socketFlushed(this, buffer);
     // A forced close waits for the buffer: the last batch carries the close along.
     const thenClose = this.#state === "closing" && this.#closeReason === "forced close";
-    if (thenClose) this.#probe?.cancel("socket closing");
+    if (thenClose) this.#cancelProbe(true);
     const hadPing = this.#pingQueued;
     this.#pingQueued = false;
     this.#transport.send(buffer, thenClose ? THEN_CLOSE : NOT_THEN_CLOSE);
@@ -326,7 +326,8 @@ export class Socket extends EventEmitter<SocketEvents> implements TransportSink 
 
   /** @internal Transport sink: a packet from the peer. */
   [kOnPacket](packet: Packet<Buffer>): void {
-    if (this.#state !== "open") return;
+    // While closing, what the client sent before it saw our close still counts.
+    if (this.#state !== "open" && this.#state !== "closing") return;
     this.emit("packet", packet);
     switch (packet.type) {
       case "ping":
@@ -366,7 +367,7 @@ export class Socket extends EventEmitter<SocketEvents> implements TransportSink 
     this.emit("upgrade", next);
     if (this.#state === "closing") {
       this.#flush();
-      if (this.#outbox.queued === 0) this.#closeTransport(false);
+      if (this.#outbox.queued === 0) this.#closeTransport(this.#closeReason === "forced close");
       return;
     }
     this.#flush();
@@ -374,8 +375,18 @@ export class Socket extends EventEmitter<SocketEvents> implements TransportSink 
 
   #closeTransport(linger: boolean): void {
     if (this.#outbox.queued > 0 && linger) return;
-    this.#probe?.cancel("socket closing");
+    this.#cancelProbe(linger);
     this.#transport.close({ linger });
+  }
+
+  /**
+   * A closing socket ends its upgrade probe, except in a graceful close after `3probe`: the client
+   * may already be writing on the new WebSocket (after its `5`), so the probe finishes and the close
+   * goes on there (or fails, and the close goes on on polling).
+   */
+  #cancelProbe(graceful: boolean): void {
+    if (graceful && this.#probe?.state === "probed") return;
+    this.#probe?.cancel("socket closing");
   }
 
   #onClose(reason: CloseReason, description?: Error): void {

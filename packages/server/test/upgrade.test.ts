@@ -63,13 +63,26 @@ describe("upgrade (fake clock)", () => {
     expect(socket.transport.name).to.equal("polling");
   });
 
-  it("a socket closing during the upgrade closes the probe", async () => {
-    await using h = await harness({ scheduler: clock });
+  it("a socket closing after 3probe keeps the probe (the client may be switching) until upgradeTimeout", async () => {
+    await using h = await harness({ scheduler: clock, upgradeTimeout: 5000 });
     const { sid, socket } = await pollingSession(h);
     await using peer = await Peer.open(`${h.wsBase}/engine.io/?EIO=4&transport=websocket&sid=${sid}`);
     peer.ws.send("2probe");
     expect(await peer.next()).to.equal("3probe");
     socket.close();
+    expect(socket.upgrading).to.equal(true);
+    clock.advance(5000);
+    await peer.waitClose();
+    expect(socket.upgrading).to.equal(false);
+  });
+
+  it("a socket closed without grace during the upgrade closes the probe at once", async () => {
+    await using h = await harness({ scheduler: clock });
+    const { sid, socket } = await pollingSession(h);
+    await using peer = await Peer.open(`${h.wsBase}/engine.io/?EIO=4&transport=websocket&sid=${sid}`);
+    peer.ws.send("2probe");
+    expect(await peer.next()).to.equal("3probe");
+    socket.close(true);
     await peer.waitClose();
   });
 });

@@ -1,7 +1,7 @@
 /** @module The WebSocket transport: a thin adapter from ws frames to packets and back. */
 
 import { EventEmitter } from "eventemitter3";
-import { decodePacket, encodePacket, HeartwireError, type Packet } from "@heartwire/shared";
+import { decodePacket, encodePacket, HeartwireError, type Packet, type Scheduler, type TimerHandle } from "@heartwire/shared";
 import {
   kOnClose,
   kOnDrain,
@@ -28,6 +28,16 @@ export interface WebSocketLike {
 }
 
 const OPEN = 1;
+
+/** How a lingering close is bounded: the server's scheduler and its `closeTimeout`. */
+export interface WebSocketCloseBound {
+  readonly scheduler: Scheduler;
+  /** Ms a lingering close waits for the peer's close frame before dropping the connection. */
+  readonly closeTimeout: number;
+}
+
+/** `closing`: our close frame is sent and frames are still read until the peer's close frame. */
+type WebSocketState = "open" | "closing" | "closed";
 
 function toBuffer(data: Buffer | ArrayBuffer | Buffer[]): Buffer {
   if (Buffer.isBuffer(data)) return data;
@@ -79,12 +89,17 @@ const BARE_FRAMES: ReadonlyMap<string, Buffer> = new Map(
   (["ping", "pong", "noop", "close"] as const).map((type) => [type, Buffer.from(encodePacket({ type }, ENCODE_BINARY) as string)]),
 );
 const NO_OPTIONS: { thenClose?: boolean } = Object.freeze({});
+const LINGER = Object.freeze({ linger: true });
 
 /**
  * Packets go out as frames the moment they are sent (it is always writable; ws queues internally),
  * so a ping is never held behind our own buffer. `drain` fires when every frame handed to ws has
  * been written. A `1` packet from the peer closes the transport (engine.io ignores it; the spec
  * does not). Oversized frames make ws close with 1009 and emit an error.
+ *
+ * A lingering close (a graceful server close) sends the close frame and goes on reading: frames the
+ * peer wrote before it saw ours still reach the socket, until the peer's close frame ends the
+ * connection (or `closeTimeout` passes), so nothing the client already sent is lost.
  */
 export class WebSocketTransport extends EventEmitter<TransportEvents> implements ServerTransport {
   /** Always `"websocket"`. */
@@ -95,15 +110,22 @@ export class WebSocketTransport extends EventEmitter<TransportEvents> implements
   readonly #supportsBinary: boolean;
   /** Batches handed to ws and not yet reported written (only a batch's last frame has a callback). */
   #inFlight = 0;
-  #closed = false;
+  #state: WebSocketState = "open";
   /** One write callback per transport, made on first use (ws calls it with only the error). */
   #onWritten: ((err?: Error) => void) | undefined;
+  readonly #bound: WebSocketCloseBound | undefined;
+  /** Ends a lingering close whose peer never answered. */
+  #lingerTimer: TimerHandle | undefined;
 
-  /** Wraps an open ws socket; `supportsBinary` is false when the client asked for `b64=1`. */
-  constructor(ws: WebSocketLike, supportsBinary: boolean) {
+  /**
+   * Wraps an open ws socket; `supportsBinary` is false when the client asked for `b64=1`. Without
+   * `bound`, a lingering close waits as long as ws itself does (its own close timer).
+   */
+  constructor(ws: WebSocketLike, supportsBinary: boolean, bound?: WebSocketCloseBound) {
     super();
     this.#ws = ws;
     this.#supportsBinary = supportsBinary;
+    this.#bound = bound;
     (ws as OwnedWebSocket)[kTransport] = this;
     ws.on("message", onWsMessage);
     ws.on("error", onWsError);
@@ -117,7 +139,7 @@ export class WebSocketTransport extends EventEmitter<TransportEvents> implements
 
   /** @internal */
   [kWsError](error: Error): void {
-    if (this.#closed) return;
+    if (this.#state === "closed") return;
     const wrapped = new HeartwireError("HW_ERR_TRANSPORT", `websocket error: ${error.message}`, { cause: error });
     this[kSink]?.[kOnError](wrapped);
     this.emit("error", wrapped);
@@ -128,17 +150,17 @@ export class WebSocketTransport extends EventEmitter<TransportEvents> implements
     this.#onClose();
   }
 
-  /** Writable until closed. */
+  /** Writable until a close began. */
   get writable(): boolean {
-    return !this.#closed && this.#ws.readyState === OPEN;
+    return this.#state === "open" && this.#ws.readyState === OPEN;
   }
 
-  /** True once closed. */
+  /** True once closed (a lingering close is not closed until the peer answered). */
   get closed(): boolean {
-    return this.#closed;
+    return this.#state === "closed";
   }
 
-  /** Writes each packet as one frame; with `thenClose`, closes the WebSocket after them. */
+  /** Writes each packet as one frame; with `thenClose`, closes the WebSocket after them (lingering). */
   send(packets: readonly QueuedPacket[], options: { thenClose?: boolean } = NO_OPTIONS): void {
     const last = packets.length - 1;
     if (last >= 0) {
@@ -156,28 +178,46 @@ export class WebSocketTransport extends EventEmitter<TransportEvents> implements
         else this.#ws.send(frame, frameOptions);
       }
     }
-    if (options.thenClose) this.close();
+    if (options.thenClose) this.close(LINGER);
   }
 
   #written(err: Error | undefined): void {
     this.#inFlight--;
     if (err) {
-      if (this.#closed) return;
+      if (this.#state !== "open") return;
       const error = new HeartwireError("HW_ERR_TRANSPORT", "websocket write error", { cause: err });
       this[kSink]?.[kOnError](error);
       this.emit("error", error);
       return;
     }
-    if (this.#inFlight === 0 && !this.#closed) {
+    if (this.#inFlight === 0 && this.#state !== "closed") {
       this[kSink]?.[kOnDrain]();
       this.emit("drain");
     }
   }
 
-  /** Closes the WebSocket (normal closure). */
-  close(): void {
-    if (this.#closed) return;
-    this.#ws.close();
+  /**
+   * Closes the WebSocket (normal closure). With `linger`, the transport stays readable until the
+   * peer's close frame arrives (bounded by `closeTimeout`); without, it is closed at once, and a
+   * lingering close is cut short (the connection is dropped).
+   */
+  close(options?: { linger?: boolean }): void {
+    if (this.#state === "closed") return;
+    if (options?.linger === true) {
+      if (this.#state === "closing") return;
+      this.#state = "closing";
+      this.#ws.close(1000);
+      if (this.#bound !== undefined) {
+        this.#lingerTimer = this.#bound.scheduler.setTimeout(() => {
+          this.#ws.terminate();
+          this.#onClose();
+        }, this.#bound.closeTimeout);
+        this.#lingerTimer.unref();
+      }
+      return;
+    }
+    if (this.#state === "closing") this.#ws.terminate();
+    else this.#ws.close();
     this.#onClose();
   }
 
@@ -187,7 +227,7 @@ export class WebSocketTransport extends EventEmitter<TransportEvents> implements
   }
 
   #onMessage(data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean): void {
-    if (this.#closed) return;
+    if (this.#state === "closed") return;
     const buffer = toBuffer(data);
     let packet = !isBinary && buffer.length === 1 ? ONE_DIGIT_PACKETS[buffer[0]!] : undefined;
     if (packet === undefined) {
@@ -208,8 +248,9 @@ export class WebSocketTransport extends EventEmitter<TransportEvents> implements
   }
 
   #onClose(): void {
-    if (this.#closed) return;
-    this.#closed = true;
+    if (this.#state === "closed") return;
+    this.#state = "closed";
+    this.#lingerTimer?.cancel();
     this[kSink]?.[kOnClose]();
     this.emit("close");
   }

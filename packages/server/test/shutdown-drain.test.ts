@@ -1,0 +1,124 @@
+/**
+ * @module A graceful close loses nothing the client already sent: the WebSocket keeps reading until
+ * the client's close frame, and an upgrade the client already finished completes.
+ */
+
+import { expect } from "chai";
+import type { Socket } from "@heartwire/server";
+import { FakeScheduler } from "@heartwire/shared/testing";
+import { harness, http, next, Peer, until } from "./helpers.js";
+
+const wsUrl = (base: string, sid?: string): string => `${base}/engine.io/?EIO=4&transport=websocket${sid === undefined ? "" : `&sid=${sid}`}`;
+
+/** Opens a websocket session and returns the peer (open packet read) and the server's socket. */
+async function wsSession(h: Awaited<ReturnType<typeof harness>>): Promise<{ peer: Peer; socket: Socket }> {
+  const connection = next<[Socket]>(h.server, "connection");
+  const peer = await Peer.open(wsUrl(h.wsBase));
+  const [socket] = await connection;
+  expect(String(await peer.next())).to.match(/^0\{/);
+  return { peer, socket };
+}
+
+describe("graceful close drains what the client sent", () => {
+  let clock: FakeScheduler;
+  beforeEach(() => {
+    clock = new FakeScheduler();
+  });
+  afterEach(() => clock[Symbol.dispose]());
+
+  describe("websocket", () => {
+    it("delivers frames the client wrote before it saw the close frame, then closes", async () => {
+      await using h = await harness({ scheduler: clock });
+      const { peer, socket } = await wsSession(h);
+      await using _peer = peer;
+      const received: string[] = [];
+      socket.on("message", (data) => received.push(String(data)));
+      const closed = next<[string]>(socket, "close");
+      // The client does not read, so it cannot see the server's close frame yet.
+      peer.ws.pause();
+      h.server.close({ graceful: true });
+      expect(socket.readyState).to.equal("closing");
+      expect(socket.transport.writable, "no more writes once closing").to.equal(false);
+      for (let i = 0; i < 50; i++) peer.ws.send(`4m${i}`);
+      // Now it reads the close frame and answers it, after the 50 frames.
+      peer.ws.resume();
+      const [reason] = await closed;
+      expect(reason).to.equal("forced close");
+      expect(received).to.deep.equal(Array.from({ length: 50 }, (_, i) => `m${i}`));
+      expect(await peer.waitClose()).to.equal(1000);
+    });
+
+    it("a client that never answers the close frame is dropped after closeTimeout", async () => {
+      await using h = await harness({ scheduler: clock, closeTimeout: 1000 });
+      const { peer, socket } = await wsSession(h);
+      await using _peer = peer;
+      peer.ws.pause();
+      const received: string[] = [];
+      socket.on("message", (data) => received.push(String(data)));
+      socket.close();
+      peer.ws.send("4late");
+      await until(() => received.length === 1, "the frame sent after the close frame was delivered");
+      clock.advance(999);
+      await new Promise((r) => setImmediate(r));
+      expect(socket.readyState).to.equal("closing");
+      const closed = next<[string]>(socket, "close");
+      clock.advance(1);
+      expect((await closed)[0]).to.equal("forced close");
+      expect(received).to.deep.equal(["late"]);
+    });
+
+    it("close without grace after a graceful one drops the lingering connection at once", async () => {
+      await using h = await harness({ scheduler: clock });
+      const { peer, socket } = await wsSession(h);
+      await using _peer = peer;
+      peer.ws.pause();
+      const closed = next<[string]>(socket, "close");
+      h.server.close({ graceful: true });
+      h.server.close();
+      expect((await closed)[0]).to.equal("server shutting down");
+      peer.ws.resume();
+      await peer.waitClose();
+    });
+  });
+
+  describe("upgrade under way", () => {
+    it("a client that sent 5 after 3probe finishes the upgrade; its messages on the new WebSocket are delivered", async () => {
+      await using h = await harness({ scheduler: clock, upgradeTimeout: 10_000 });
+      const connection = next<[Socket]>(h.server, "connection");
+      const hs = await http(`${h.base}/engine.io/?EIO=4&transport=polling`);
+      const sid = (JSON.parse(hs.body.slice(1)) as { sid: string }).sid;
+      const [socket] = await connection;
+      const poll = http(`${h.base}/engine.io/?EIO=4&transport=polling&sid=${sid}`);
+      await until(() => socket.transport.writable, "GET held");
+      await using peer = await Peer.open(wsUrl(h.wsBase, sid));
+      peer.ws.send("2probe");
+      expect(await peer.next()).to.equal("3probe");
+      // The held GET is released; the client is paused and about to switch.
+      expect((await poll).body).to.equal("6");
+      const received: string[] = [];
+      socket.on("message", (data) => received.push(String(data)));
+      h.server.close({ graceful: true });
+      expect(socket.upgrading, "the probe goes on").to.equal(true);
+      const closed = next<[string]>(socket, "close");
+      peer.ws.send("5");
+      peer.ws.send("4after the switch");
+      expect((await closed)[0]).to.equal("forced close");
+      expect(socket.upgraded).to.equal(true);
+      expect(received).to.deep.equal(["after the switch"]);
+    });
+
+    it("before 3probe, the probe is cancelled and the close goes out on polling", async () => {
+      await using h = await harness({ scheduler: clock });
+      const connection = next<[Socket]>(h.server, "connection");
+      const hs = await http(`${h.base}/engine.io/?EIO=4&transport=polling`);
+      const sid = (JSON.parse(hs.body.slice(1)) as { sid: string }).sid;
+      const [socket] = await connection;
+      await using peer = await Peer.open(wsUrl(h.wsBase, sid));
+      await until(() => socket.upgrading, "probe registered");
+      h.server.close({ graceful: true });
+      expect(socket.upgrading).to.equal(false);
+      await peer.waitClose();
+      expect((await http(`${h.base}/engine.io/?EIO=4&transport=polling&sid=${sid}`)).body).to.equal("1");
+    });
+  });
+});
