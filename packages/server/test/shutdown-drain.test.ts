@@ -3,6 +3,7 @@
  * the client's close frame, and an upgrade the client already finished completes.
  */
 
+import { request as httpRequest, type ClientRequest } from "node:http";
 import { expect } from "chai";
 import type { Socket } from "@heartwire/server";
 import { FakeScheduler } from "@heartwire/shared/testing";
@@ -17,6 +18,40 @@ async function wsSession(h: Awaited<ReturnType<typeof harness>>): Promise<{ peer
   const [socket] = await connection;
   expect(String(await peer.next())).to.match(/^0\{/);
   return { peer, socket };
+}
+
+/** Opens a polling session and returns its URL and the server's socket. */
+async function pollingSession(h: Awaited<ReturnType<typeof harness>>): Promise<{ sid: string; url: string; socket: Socket }> {
+  const connection = next<[Socket]>(h.server, "connection");
+  const hs = await http(`${h.base}/engine.io/?EIO=4&transport=polling`);
+  const sid = (JSON.parse(hs.body.slice(1)) as { sid: string }).sid;
+  const [socket] = await connection;
+  return { sid, url: `${h.base}/engine.io/?EIO=4&transport=polling&sid=${sid}`, socket };
+}
+
+/** A POST whose body is written in two parts; `response` settles with status and body. */
+function splitPost(h: Awaited<ReturnType<typeof harness>>, url: string, body: string): { req: ClientRequest; arrived: Promise<void>; rest: () => void; response: Promise<{ status: number; body: string }> } {
+  const half = Math.floor(body.length / 2);
+  const arrived = new Promise<void>((resolve) => {
+    const onRequest = (req: { method?: string }): void => {
+      if (req.method !== "POST") return;
+      h.http.off("request", onRequest);
+      resolve();
+    };
+    h.http.on("request", onRequest);
+  });
+  let req!: ClientRequest;
+  const response = new Promise<{ status: number; body: string }>((resolve, reject) => {
+    req = httpRequest(url, { method: "POST", agent: false, headers: { "content-type": "text/plain;charset=UTF-8", "content-length": Buffer.byteLength(body) } }, (res) => {
+      let text = "";
+      res.setEncoding("utf8");
+      res.on("data", (c: string) => (text += c));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body: text }));
+    });
+    req.on("error", reject);
+  });
+  req.write(body.slice(0, half));
+  return { req, arrived, rest: () => req.end(body.slice(half)), response };
 }
 
 describe("graceful close drains what the client sent", () => {
@@ -119,6 +154,73 @@ describe("graceful close drains what the client sent", () => {
       expect(socket.upgrading).to.equal(false);
       await peer.waitClose();
       expect((await http(`${h.base}/engine.io/?EIO=4&transport=polling&sid=${sid}`)).body).to.equal("1");
+    });
+  });
+
+  describe("polling", () => {
+    it("a POST in flight when the close starts finishes: 200, its packets delivered, then the session ends", async () => {
+      await using h = await harness({ scheduler: clock });
+      const { url, socket } = await pollingSession(h);
+      const poll = http(url);
+      await until(() => socket.transport.writable, "GET held");
+      const received: string[] = [];
+      socket.on("message", (data) => received.push(String(data)));
+      const post = splitPost(h, url, "4one\x1e4two\x1e4three");
+      await post.arrived;
+      const closed = next<[string]>(socket, "close");
+      h.server.close({ graceful: true });
+      expect((await poll).body).to.equal("1");
+      await new Promise((r) => setImmediate(r));
+      expect(socket.readyState, "the session waits for the POST in flight").to.equal("closing");
+      post.rest();
+      expect(await post.response).to.deep.equal({ status: 200, body: "ok" });
+      expect((await closed)[0]).to.equal("forced close");
+      expect(received).to.deep.equal(["one", "two", "three"]);
+    });
+
+    it("a POST that comes while closing, before the close packet went out, is delivered", async () => {
+      await using h = await harness({ scheduler: clock });
+      const { url, socket } = await pollingSession(h);
+      const received: string[] = [];
+      socket.on("message", (data) => received.push(String(data)));
+      socket.close();
+      expect(await http(url, "POST", "4still counted")).to.deep.equal({ status: 200, body: "ok" });
+      expect(received).to.deep.equal(["still counted"]);
+      const closed = next<[string]>(socket, "close");
+      expect((await http(url)).body).to.equal("1");
+      expect((await closed)[0]).to.equal("forced close");
+    });
+
+    it("a POST after the close packet went out is answered 400 and not delivered", async () => {
+      await using h = await harness({ scheduler: clock });
+      const { url, socket } = await pollingSession(h);
+      const received: string[] = [];
+      socket.on("message", (data) => received.push(String(data)));
+      const poll = http(url);
+      await until(() => socket.transport.writable, "GET held");
+      h.server.close({ graceful: true });
+      expect((await poll).body).to.equal("1");
+      expect((await http(url, "POST", "4too late")).status).to.equal(400);
+      expect(received).to.deep.equal([]);
+    });
+
+    it("a close without grace aborts the POST in flight", async () => {
+      await using h = await harness({ scheduler: clock });
+      const { url, socket } = await pollingSession(h);
+      const received: string[] = [];
+      socket.on("message", (data) => received.push(String(data)));
+      const post = splitPost(h, url, "4never\x1e4delivered");
+      await post.arrived;
+      const closed = next<[string]>(socket, "close");
+      h.server.close({ graceful: true });
+      h.server.close();
+      expect((await closed)[0]).to.equal("server shutting down");
+      post.rest();
+      await post.response.then(
+        (res) => expect(res.status).to.not.equal(200),
+        () => undefined,
+      );
+      expect(received).to.deep.equal([]);
     });
   });
 });

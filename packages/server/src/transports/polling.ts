@@ -61,6 +61,10 @@ export class PollingTransport extends EventEmitter<TransportEvents> implements S
   #state: PollingState = "open";
   #closeTimer: TimerHandle | undefined;
   #linger = false;
+  /** The `1` packet is on its way: no more GETs or POSTs are taken. */
+  #closeSent = false;
+  /** The close is done but for the POST in flight, which finishes first. */
+  #closeAfterPost = false;
 
   /**
    * Creates the transport of session `sid`; feed it requests with {@link PollingTransport.onRequest}.
@@ -99,13 +103,14 @@ export class PollingTransport extends EventEmitter<TransportEvents> implements S
   send(packets: readonly QueuedPacket[], options: { thenClose?: boolean } = {}): void {
     const poll = this.#poll;
     if (poll === undefined || this.#writing) return;
-    if (options.thenClose && this.#state === "open") {
-      this.#state = "closing";
-      this.#abortPost();
-    }
+    // A graceful close lets a POST in flight finish: its packets are delivered.
+    if (options.thenClose && this.#state === "open") this.#state = "closing";
     let out = packets;
     const closing = this.#state === "closing";
-    if (closing) out = [...packets, { type: "close", options: { compress: false } }];
+    if (closing) {
+      out = [...packets, { type: "close", options: { compress: false } }];
+      this.#closeSent = true;
+    }
     this.#poll = undefined;
     this.#writing = true;
     const payload = encodePayload(out);
@@ -114,7 +119,7 @@ export class PollingTransport extends EventEmitter<TransportEvents> implements S
       this.#writing = false;
       if (closing) {
         if (packets.length > 0) this.#drained();
-        this.#finishClose();
+        this.#finishAfterPost();
       }
       else if (this.#state === "closing") this.#continueClose();
       else if (this.#state === "open") this.#drained();
@@ -123,22 +128,26 @@ export class PollingTransport extends EventEmitter<TransportEvents> implements S
 
   /**
    * Orderly close: a pending GET carries `1`. Without one, `linger` waits for the next GET (up to
-   * `closeTimeout`, on an unref'd timer); otherwise the transport closes at once.
+   * `closeTimeout`, on an unref'd timer); otherwise the transport closes at once. A lingering close
+   * lets a POST in flight finish (its packets are delivered) before the transport reports closed;
+   * POSTs that come before the `1` was sent are still taken, later ones are answered 400.
    */
   close(options: { linger?: boolean } = {}): void {
     if (this.#state === "closed") return;
     if (this.#state === "closing") {
       // A close that may not linger cuts a lingering one short (server shutdown, socket closed).
-      if (this.#linger && options.linger !== true) {
+      if (options.linger !== true && (this.#linger || this.#closeAfterPost || this.#posting !== undefined)) {
         this.#linger = false;
         this.#closeTimer?.cancel();
-        if (!this.#writing) this.#continueClose();
+        this.#abortPost();
+        if (this.#closeAfterPost) this.#finishClose();
+        else if (!this.#writing) this.#continueClose();
       }
       return;
     }
     this.#state = "closing";
     this.#linger = options.linger === true;
-    this.#abortPost();
+    if (!this.#linger) this.#abortPost();
     if (!this.#writing) this.#continueClose();
   }
 
@@ -150,9 +159,15 @@ export class PollingTransport extends EventEmitter<TransportEvents> implements S
   #continueClose(): void {
     if (this.#poll !== undefined) this.send([]);
     else if (this.#linger) {
-      this.#closeTimer = this.#options.scheduler.setTimeout(() => this.#finishClose(), this.#options.closeTimeout);
+      this.#closeTimer = this.#options.scheduler.setTimeout(() => this.#finishAfterPost(), this.#options.closeTimeout);
       this.#closeTimer.unref();
-    } else this.#finishClose();
+    } else this.#finishAfterPost();
+  }
+
+  /** Closes now, or once the POST in flight has delivered its packets. */
+  #finishAfterPost(): void {
+    if (this.#posting !== undefined) this.#closeAfterPost = true;
+    else this.#finishClose();
   }
 
   /** Drops the transport (after an upgrade): a pending GET gets a `6` noop, nothing waits. */
@@ -173,7 +188,7 @@ export class PollingTransport extends EventEmitter<TransportEvents> implements S
       this.#fail("overlap from client");
       return;
     }
-    if (this.#state === "closed") {
+    if (this.#state === "closed" || this.#closeSent) {
       sendStatus(res, 400);
       return;
     }
@@ -213,7 +228,8 @@ export class PollingTransport extends EventEmitter<TransportEvents> implements S
       this.#fail("invalid content");
       return;
     }
-    if (this.#state !== "open") {
+    // Once the `1` is on its way the client may not learn of a later POST: 400 says "not delivered".
+    if (this.#state === "closed" || this.#closeSent) {
       sendStatus(res, 400);
       return;
     }
@@ -223,12 +239,17 @@ export class PollingTransport extends EventEmitter<TransportEvents> implements S
       timeoutMs: this.#bodyTimeout,
       scheduler: this.#options.scheduler,
     });
-    if (this.#posting === req) this.#posting = undefined;
     if (!result.ok) {
+      if (this.#posting === req) this.#posting = undefined;
       if (result.reason === "too-large") sendStatus(res, 413, true);
       else if (result.reason === "timeout") sendStatus(res, 408, true);
       const what = { "too-large": "payload too large", timeout: "body read timeout", aborted: "data request closed prematurely" };
       this.#fail(what[result.reason], result.reason === "too-large" ? "HW_ERR_PAYLOAD_TOO_LARGE" : undefined);
+      if (this.#closeAfterPost) this.#finishClose();
+      return;
+    }
+    if ((this.#state as PollingState) === "closed") {
+      sendStatus(res, 400);
       return;
     }
     const headers: OutgoingHttpHeaders = { "Content-Type": "text/html", "Content-Length": 2, "cache-control": "no-store" };
@@ -237,15 +258,24 @@ export class PollingTransport extends EventEmitter<TransportEvents> implements S
       res.writeHead(200, headers);
       res.end("ok");
     }
-    if (this.#state !== "open") return;
-    const decoded = decodePayload(result.body, { maxPackets: this.#options.maxPacketsPerPayload, binary: asBuffer });
+    try {
+      this.#deliver(result.body);
+    } finally {
+      if (this.#posting === req) this.#posting = undefined;
+      if (this.#closeAfterPost) this.#finishClose();
+    }
+  }
+
+  /** Hands the packets of a POST body to the socket (also while closing: the client sent them before it knew). */
+  #deliver(body: string): void {
+    const decoded = decodePayload(body, { maxPackets: this.#options.maxPacketsPerPayload, binary: asBuffer });
     if (!decoded.ok) {
       this[kSink]?.[kOnParseError]();
       this.emit("parseError", decoded.error);
       return;
     }
     for (const packet of decoded.value) {
-      if (this.#state !== "open") return;
+      if (this.#state === "closed") return;
       if (packet.type === "close") {
         this.#onPeerClose();
         return;
