@@ -6,10 +6,13 @@
 
 import { expect } from "chai";
 import type { Socket } from "@heartwire/server";
-import { once } from "./helpers/events.js";
+import { once, waitUntil } from "./helpers/events.js";
 import { PollingPeer } from "./helpers/polling.js";
 import { startServer } from "./helpers/servers.js";
-import { httpHead, rawExchange } from "./hostile/harness.js";
+import { httpHead, rawExchange, rawWsSession } from "./hostile/harness.js";
+
+/** The documented default of `maxBufferedBytes`. */
+const DEFAULT_MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 
 describe("hostile peers against default limits", () => {
   it("a polling session that POSTs pongs but never polls dies by ping timeout", async () => {
@@ -61,5 +64,52 @@ describe("hostile peers against default limits", () => {
     // The old default (10 s) would not answer within 9 s; the new one answers after ~0.6 s.
     expect(res.ms).to.be.below(9000);
     expect((await closed)[0]).to.equal("transport error");
+  });
+
+  it("a WebSocket client that stops reading is closed as a slow consumer at the default bound", async () => {
+    await using srv = await startServer();
+    const raw = await rawWsSession(srv.port);
+    try {
+      raw.socket.pause(); // our end of the TCP connection stops reading: the window closes
+      const socket = srv.server.clients[raw.sid]!;
+      const closed = once<[string, Error | undefined]>(socket, "close", { timeoutMs: 15_000 });
+      const chunk = "x".repeat(1000);
+      let sent = 0;
+      let most = 0;
+      // The kernel's buffers take some megabytes first (tens at most); 100 MB is far more.
+      while (socket.readyState === "open" && sent < 100_000) {
+        socket.send(chunk);
+        sent++;
+        most = Math.max(most, socket.bufferedAmount);
+        if (sent % 100 === 0) await new Promise((r) => setImmediate(r));
+      }
+      const [reason, description] = await closed;
+      expect(reason).to.equal("transport error");
+      expect(description?.message).to.match(/^slow consumer/);
+      expect((description as Error & { code?: string }).code).to.equal("HW_ERR_BUFFER_FULL");
+      expect(socket.unsent.length, "refused messages handed back").to.be.greaterThan(0);
+      expect(socket.unsent.every((m) => m === chunk)).to.equal(true);
+      // Never more than the bound plus one message (and its frame header) was held unwritten.
+      expect(most).to.be.at.most(DEFAULT_MAX_BUFFERED_BYTES + 2 * chunk.length);
+      expect(most).to.be.greaterThan(DEFAULT_MAX_BUFFERED_BYTES - 2 * chunk.length);
+    } finally {
+      raw.socket.destroy();
+    }
+  });
+
+  it("one message larger than the default bound still goes through when nothing else is buffered", async () => {
+    await using srv = await startServer();
+    const raw = await rawWsSession(srv.port);
+    try {
+      const socket = srv.server.clients[raw.sid]!;
+      const big = "y".repeat(DEFAULT_MAX_BUFFERED_BYTES + 1000);
+      const arrived = (): boolean => raw.frames().some((f) => f.payload.length === big.length + 1);
+      socket.send(big);
+      await waitUntil(arrived, 10_000, "the large message at the peer");
+      expect(socket.readyState).to.equal("open");
+      expect(raw.frames().find((f) => f.payload.length === big.length + 1)?.payload.toString()).to.equal(`4${big}`);
+    } finally {
+      raw.socket.destroy();
+    }
   });
 });

@@ -82,13 +82,18 @@ export interface ServerOptions extends AttachOptions {
   /**
    * Largest number of outgoing packets a socket may hold that were not yet written to the network
    * (its own buffer plus what the transport is still writing). Beyond it the socket is closed with
-   * "transport error": a peer that cannot keep up must not grow server memory without bound.
+   * "transport error" (`HW_ERR_BUFFER_FULL`, "slow consumer: …") and the refused messages are in
+   * `socket.unsent`: a peer that cannot keep up must not grow server memory without bound.
    * @default 100000
    */
   maxBufferedPackets?: number;
   /**
-   * Same bound in size: the sum of the lengths of the queued messages (UTF-16 code units for text,
-   * bytes for binary). @default 67108864 (64 Mi)
+   * Same bound in size: the messages queued (UTF-16 code units for text, bytes for binary) plus the
+   * bytes the transport has not yet written (ws's buffer, a poll response being written). One
+   * message larger than this is accepted when nothing else is buffered. 4 MiB is several seconds of
+   * a fast stream on a slow link and several messages of the largest size a client may send
+   * (`maxHttpBufferSize`), yet a client that stops reading costs at most that much.
+   * @default 4194304 (4 Mi)
    */
   maxBufferedBytes?: number;
   /**
@@ -198,7 +203,7 @@ export const defaults = Object.freeze({
   /** The cap of the default POST body time (which is the session's pingTimeout). */
   httpBodyTimeout: 10_000,
   maxBufferedPackets: 100_000,
-  maxBufferedBytes: 64 * 1024 * 1024,
+  maxBufferedBytes: 4 * 1024 * 1024,
   maxSessions: 100_000,
   maxPendingHandshakes: 1000,
   closeTimeout: 30_000,

@@ -10,9 +10,12 @@ function sizeOf(data: string | BinaryInput | undefined): number {
 }
 
 /**
- * Packets accepted by `send()` live here until the transport reports them written. The bound
- * counts both the queue and what is in flight, so a peer that stops reading (polling without GETs,
- * a WebSocket whose TCP window is shut) cannot grow memory past `maxPackets`/`maxBytes`.
+ * Packets accepted by `send()` live here until the transport reports them written. The packet bound
+ * counts both the queue and what is in flight. The byte bound counts the queue plus what the
+ * transport says it has not yet written (`inTransport` of {@link Outbox.push}: ws's own buffer, a
+ * poll response being written), so a peer that stops reading (polling without GETs, a WebSocket
+ * whose TCP window is shut) cannot grow memory past `maxPackets`/`maxBytes`. One message larger than
+ * `maxBytes` is accepted when nothing else is buffered, so large single messages keep working.
  */
 export class Outbox<C> {
   readonly #maxPackets: number;
@@ -23,7 +26,6 @@ export class Outbox<C> {
   #callbacks: C[] | undefined;
   #inFlightCallbacks: C[] | undefined;
   #inFlightPackets = 0;
-  #inFlightBytes = 0;
 
   /** Creates an empty outbox with the given bounds. */
   constructor(maxPackets: number, maxBytes: number) {
@@ -36,9 +38,9 @@ export class Outbox<C> {
     return this.#queue?.length ?? 0;
   }
 
-  /** Size of everything held, queued or in flight (the measure `maxBytes` bounds). */
+  /** Size of what is queued, not yet handed to the transport. */
   get bytes(): number {
-    return this.#queueBytes + this.#inFlightBytes;
+    return this.#queueBytes;
   }
 
   /** True when batches were handed to the transport and not yet reported written. */
@@ -46,16 +48,23 @@ export class Outbox<C> {
     return this.#inFlightPackets > 0;
   }
 
-  /** Queues a packet; returns false (and queues nothing) when it would pass a bound. */
-  push(packet: QueuedPacket, callback?: C): boolean {
+  /**
+   * Queues a packet and returns undefined; or, when it would pass a bound, queues nothing and names
+   * the bound. `inTransport` is the size the transport holds unwritten (see the class comment).
+   */
+  push(packet: QueuedPacket, callback?: C, inTransport = 0): "packets" | "bytes" | undefined {
     const bytes = sizeOf(packet.data);
     const packets = this.#inFlightPackets + (this.#queue?.length ?? 0);
-    if (packets + 1 > this.#maxPackets || this.#inFlightBytes + this.#queueBytes + bytes > this.#maxBytes) return false;
+    if (packets + 1 > this.#maxPackets) return "packets";
+    // Packets without data (ping, noop) only count against maxPackets: a ping still goes out behind
+    // one large message.
+    const held = this.#queueBytes + inTransport;
+    if (bytes > 0 && held > 0 && held + bytes > this.#maxBytes) return "bytes";
     if (this.#queue === undefined) this.#queue = [packet];
     else this.#queue.push(packet);
     this.#queueBytes += bytes;
     if (callback !== undefined) (this.#callbacks ??= []).push(callback);
-    return true;
+    return undefined;
   }
 
   /** Moves everything queued in flight and returns it (empty if nothing was queued). */
@@ -64,7 +73,6 @@ export class Outbox<C> {
     if (batch === undefined) return [];
     this.#queue = undefined;
     this.#inFlightPackets += batch.length;
-    this.#inFlightBytes += this.#queueBytes;
     this.#queueBytes = 0;
     const callbacks = this.#callbacks;
     if (callbacks !== undefined) {
@@ -83,7 +91,6 @@ export class Outbox<C> {
     const done = this.#inFlightCallbacks;
     this.#inFlightCallbacks = undefined;
     this.#inFlightPackets = 0;
-    this.#inFlightBytes = 0;
     return done;
   }
 
@@ -95,7 +102,6 @@ export class Outbox<C> {
     this.#callbacks = undefined;
     this.#inFlightCallbacks = undefined;
     this.#inFlightPackets = 0;
-    this.#inFlightBytes = 0;
     return never;
   }
 }

@@ -151,12 +151,13 @@ export class Socket extends EventEmitter<SocketEvents> implements TransportSink 
   }
 
   /**
-   * Bytes accepted by `send()` and not yet written to the network (queued plus in flight; UTF-16
-   * code units for text). Past `maxBufferedBytes` the socket closes, so a sender that produces faster
+   * Bytes accepted by `send()` and not yet written to the network: our queue (UTF-16 code units for
+   * text) plus what the transport holds unwritten (ws's buffer, a poll response being written).
+   * Past `maxBufferedBytes` the socket closes ("slow consumer"), so a sender that produces faster
    * than the client reads should pause above its own threshold and resume on `drain`.
    */
   get bufferedAmount(): number {
-    return this.#outbox.bytes;
+    return this.#outbox.bytes + this.#transport.bufferedAmount;
   }
 
   /**
@@ -270,10 +271,12 @@ export class Socket extends EventEmitter<SocketEvents> implements TransportSink 
       packet = PING;
       this.#pingQueued = true;
     } else packet = { type, data, options: options?.compress === false ? NO_COMPRESS : COMPRESS };
-    if (!this.#outbox.push(packet, callback)) {
+    const refused = this.#outbox.push(packet, callback, this.#transport.bufferedAmount);
+    if (refused !== undefined) {
       this.#overflowed = true;
       if (type === "message") (this.#unsent ??= []).push(data as MessageData);
-      const error = new HeartwireError("HW_ERR_BUFFER_FULL", "outgoing buffer limit exceeded: the client is not reading");
+      const bound = refused === "bytes" ? `maxBufferedBytes (${this.#options.maxBufferedBytes})` : `maxBufferedPackets (${this.#options.maxBufferedPackets})`;
+      const error = new HeartwireError("HW_ERR_BUFFER_FULL", `slow consumer: the client does not read what is sent; ${bound} reached`);
       queueMicrotask(() => this.#onClose("transport error", error));
       return;
     }

@@ -57,6 +57,8 @@ export class PollingTransport extends EventEmitter<TransportEvents> implements S
   readonly #bodyTimeout: number;
   #poll: PendingPoll | undefined;
   #writing = false;
+  /** Size of the poll response being written. */
+  #writingBytes = 0;
   #posting: IncomingMessage | undefined;
   #state: PollingState = "open";
   #closeTimer: TimerHandle | undefined;
@@ -87,6 +89,11 @@ export class PollingTransport extends EventEmitter<TransportEvents> implements S
     return this.#state === "closed";
   }
 
+  /** Bytes of the poll response still being written. */
+  get bufferedAmount(): number {
+    return this.#writing ? this.#writingBytes : 0;
+  }
+
   /** Handles one HTTP request of this session. */
   onRequest(req: IncomingMessage, res: ServerResponse): void {
     if (req.method === "GET") this.#onPoll(req, res);
@@ -114,9 +121,11 @@ export class PollingTransport extends EventEmitter<TransportEvents> implements S
     this.#poll = undefined;
     this.#writing = true;
     const payload = encodePayload(out);
+    this.#writingBytes = payload.length;
     const wantsCompression = out.some((p) => p.options.compress);
     this.#write(poll, payload, wantsCompression, () => {
       this.#writing = false;
+      this.#writingBytes = 0;
       if (closing) {
         if (packets.length > 0) this.#drained();
         this.#finishAfterPost();

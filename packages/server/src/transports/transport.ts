@@ -72,6 +72,11 @@ export interface ServerTransport extends EventEmitter<TransportEvents> {
   /** True once closed. */
   readonly closed: boolean;
   /**
+   * Bytes handed to `send()` that are not yet written to the network (ws's buffer; a poll response
+   * being written). It counts toward the socket's `maxBufferedBytes`.
+   */
+  readonly bufferedAmount: number;
+  /**
    * Writes packets; only call while `writable`. With `thenClose`, the transport closes right after
    * (polling appends the `1` packet to this very response).
    */

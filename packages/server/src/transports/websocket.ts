@@ -18,6 +18,8 @@ import {
 /** The structural slice of `ws.WebSocket` this transport uses. */
 export interface WebSocketLike {
   readonly readyState: number;
+  /** Bytes queued and not yet written to the network (ws: socket buffer plus sender queue). */
+  readonly bufferedAmount: number;
   send(data: string | Uint8Array, options: { binary?: boolean; compress?: boolean }, cb?: (err?: Error) => void): void;
   close(code?: number, reason?: string): void;
   terminate(): void;
@@ -158,6 +160,11 @@ export class WebSocketTransport extends EventEmitter<TransportEvents> implements
   /** True once closed (a lingering close is not closed until the peer answered). */
   get closed(): boolean {
     return this.#state === "closed";
+  }
+
+  /** Bytes ws holds that the network has not taken yet (0 for an engine that does not say). */
+  get bufferedAmount(): number {
+    return this.#ws.bufferedAmount ?? 0;
   }
 
   /** Writes each packet as one frame; with `thenClose`, closes the WebSocket after them (lingering). */
