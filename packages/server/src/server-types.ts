@@ -44,4 +44,11 @@ export interface CloseOptions {
    * @default undefined (each polling session waits at most `closeTimeout`)
    */
   readonly timeout?: number;
+  /**
+   * With `graceful`: ms over which the sessions are closed, in random order, a share every 10 ms,
+   * so that the clients, which reconnect as soon as they see the close, do not all reach the
+   * remaining servers at once. 0 closes every session at once.
+   * @default timeout / 2 (0 without a timeout)
+   */
+  readonly spread?: number;
 }

@@ -223,4 +223,53 @@ describe("graceful close drains what the client sent", () => {
       expect(received).to.deep.equal([]);
     });
   });
+
+  describe("spread", () => {
+    async function sessions(h: Awaited<ReturnType<typeof harness>>, count: number): Promise<Socket[]> {
+      const sockets: Socket[] = [];
+      for (let i = 0; i < count; i++) sockets.push((await pollingSession(h)).socket);
+      return sockets;
+    }
+    const closing = (sockets: readonly Socket[]): number => sockets.filter((s) => s.readyState !== "open").length;
+
+    it("closes the sessions in random order, a share every 10 ms, over timeout / 2 by default", async () => {
+      await using h = await harness({ scheduler: clock });
+      const sockets = await sessions(h, 20);
+      const order: Socket[] = [];
+      for (const socket of sockets) socket.on("close", () => order.push(socket));
+      const asked: Socket[] = [];
+      const seen = new Set<Socket>();
+      const note = (): void => {
+        for (const socket of sockets) if (socket.readyState !== "open" && !seen.has(socket)) (seen.add(socket), asked.push(socket));
+      };
+      h.server.close({ graceful: true, timeout: 1000 });
+      note();
+      // 500 ms in 50 steps of 10 ms: after step k, ceil(k * 20 / 50) sessions were asked to close.
+      expect(closing(sockets)).to.equal(1);
+      clock.advance(240);
+      note();
+      expect(closing(sockets)).to.equal(10);
+      clock.advance(240);
+      note();
+      expect(closing(sockets)).to.equal(20);
+      expect(asked.map((s) => sockets.indexOf(s)), "not in the order they connected").to.not.deep.equal(sockets.map((_, i) => i));
+      // Nobody came back for the close packet: the deadline drops them all.
+      clock.advance(520);
+      await until(() => order.length === 20, "every session closed");
+    });
+
+    it("spread: 0 closes every session at once; a close without grace cuts a spread short", async () => {
+      await using h = await harness({ scheduler: clock });
+      const first = await sessions(h, 5);
+      h.server.close({ graceful: true, timeout: 1000, spread: 0 });
+      expect(closing(first)).to.equal(5);
+      await using h2 = await harness({ scheduler: clock });
+      const second = await sessions(h2, 5);
+      h2.server.close({ graceful: true, spread: 1000 });
+      expect(closing(second)).to.equal(1);
+      h2.server.close();
+      expect(second.every((s) => s.readyState === "closed")).to.equal(true);
+      expect(() => h2.server.close({ graceful: true, spread: -1 })).to.throw(/spread must be a finite number/);
+    });
+  });
 });
