@@ -17,4 +17,12 @@ describe("@heartwire/server package exports", () => {
     const mod = require("@heartwire/server") as Record<string, unknown>;
     for (const member of MEMBERS) expect(mod[member], member).to.be.a("function");
   });
+
+  it("@heartwire/server/cluster exposes setupPrimary and setupWorker (import and require)", async () => {
+    const imported = (await import("@heartwire/server/cluster")) as Record<string, unknown>;
+    const required = require("@heartwire/server/cluster") as Record<string, unknown>;
+    for (const mod of [imported, required]) {
+      for (const member of ["setupPrimary", "setupWorker", "ClusterPrimary"]) expect(mod[member], member).to.be.a("function");
+    }
+  });
 });

@@ -41,6 +41,9 @@ const SERVER_SHUTTING_DOWN: ProtocolErrorInfo = Object.freeze({ code: 3, message
 const NO_UPGRADES: readonly TransportName[] = Object.freeze([]);
 const WEBSOCKET_UPGRADE: readonly TransportName[] = Object.freeze(["websocket"]);
 
+/** Internal: sets the prefix put in front of `sessionIdPrefix` (a cluster worker's `w<id>.`). */
+export const kSessionIdPrefix = Symbol("heartwire.sessionIdPrefix");
+
 /** An Engine.IO v4 server; a drop-in for engine.io's `Server`. */
 export class Server extends EventEmitter<ServerEvents> {
   /**
@@ -74,6 +77,8 @@ export class Server extends EventEmitter<ServerEvents> {
   #sharedWsCloseBound: WebSocketCloseBound | undefined;
   /** Begun by close(): no new sessions from then on. */
   readonly #shutdown: Shutdown;
+  /** Put before `opts.sessionIdPrefix` (set by `setupWorker()`). */
+  #outerIdPrefix = "";
 
   /** Creates a server; attach it with {@link Server.attach} or feed it requests yourself. */
   constructor(options: ServerOptions = {}) {
@@ -114,6 +119,11 @@ export class Server extends EventEmitter<ServerEvents> {
   /** Picks a new session id; override (or pass `generateId`) to choose your own. May return a Promise. */
   generateId(req: IncomingMessage): string | PromiseLike<string> {
     return this.opts.generateId ? this.opts.generateId(req) : defaultGenerateId();
+  }
+
+  /** Internal (`setupWorker()`): every later session id starts with `prefix`, then `sessionIdPrefix`. */
+  [kSessionIdPrefix](prefix: string): void {
+    this.#outerIdPrefix = prefix;
   }
 
   /** Hooks this server onto an http.Server under `options.path` (default: the constructor's path). */
@@ -287,7 +297,7 @@ export class Server extends EventEmitter<ServerEvents> {
         (r) => this.generateId(r),
         req,
         (candidate) => this.#sessions.has(candidate),
-        this.opts.sessionIdPrefix,
+        this.#outerIdPrefix + this.opts.sessionIdPrefix,
       );
     } catch (error) {
       refuse(ProtocolError.BAD_REQUEST, { name: "ID_GENERATION_ERROR", error });

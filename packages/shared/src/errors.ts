@@ -53,7 +53,8 @@ export type HeartwireErrorCode =
   | "HW_ERR_HTTP_STATUS"
   | "HW_ERR_TIMEOUT"
   | "HW_ERR_NOT_OPEN"
-  | "HW_ERR_PROTOCOL";
+  | "HW_ERR_PROTOCOL"
+  | "HW_ERR_CLUSTER";
 
 /** Base class of every Heartwire error: a stable `code`, a message, and the wrapped `cause` if any. */
 export class HeartwireError extends Error {
