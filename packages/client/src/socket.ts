@@ -14,6 +14,15 @@ import { transportSlot, type TransportSlot } from "./transport-slot.js";
 import type { ClientTransport, TransportCloseDetails } from "./transports/transport.js";
 import { writeBuffer } from "./write-buffer.js";
 
+/** Key of {@link Socket}'s internal list of unsent messages with their send callbacks (for ReconnectingSocket). */
+export const kUnsentEntries = Symbol("heartwire.unsentEntries");
+
+/** An unsent message and the callback its `send()` was given. */
+export interface UnsentEntry {
+  readonly data: SendData;
+  readonly callback: (() => void) | undefined;
+}
+
 /** Pongs that may wait unsent; more pings (a flood) are answered by the ones already waiting. */
 const MAX_WAITING_PONGS = 8;
 
@@ -48,7 +57,7 @@ export class Socket extends Emitter<SocketEvents> {
   readonly #stopLifecycle: () => void;
   #readyState: ReadyState = "opening";
   readonly #slot: TransportSlot;
-  #unsent: SendData[] | undefined;
+  #unsent: UnsentEntry[] | undefined;
   /** Runs while opening when `openTimeout` is set. */
   #openTimer: TimerHandle | undefined;
 
@@ -73,6 +82,7 @@ export class Socket extends Emitter<SocketEvents> {
     this.#slot = transportSlot(this.#opts, this.#io, platform, {
       packet: (packet) => this.#onPacket(packet),
       drain: () => this.#onDrain(),
+      refused: () => this.#buffer.requeueBatch(),
       error: (error) => this.#onTransportError(error),
       close: (details) => this.#onClose("transport close", details),
       upgrading: (transport) => this.emit("upgrading", transport),
@@ -91,10 +101,16 @@ export class Socket extends Emitter<SocketEvents> {
   /**
    * After `close`: the messages `send()` accepted that were never handed to a transport, in order.
    * They certainly did not reach the server (their callbacks never ran), so resending them on a new
-   * session creates no duplicate. A message whose callback did not run and that is not listed was
-   * in flight when the connection died: it may or may not have arrived. Empty while not closed.
+   * session creates no duplicate. A polling batch the server answered with an HTTP error (it did not
+   * take it) is listed too. A message whose callback did not run and that is not listed was in
+   * flight when the connection died: it may or may not have arrived. Empty while not closed.
    */
   get unsent(): readonly SendData[] {
+    return this[kUnsentEntries].map((entry) => entry.data);
+  }
+
+  /** @internal {@link Socket.unsent} with each message's send callback (not run). */
+  get [kUnsentEntries](): readonly UnsentEntry[] {
     return this.#readyState === "closed" ? (this.#unsent ?? []) : [];
   }
 
@@ -128,7 +144,7 @@ export class Socket extends Emitter<SocketEvents> {
     const payload = typeof data === "string" || ArrayBuffer.isView(data) || data instanceof ArrayBuffer ? data : String(data);
     if (state === "open" && !this.#heartbeat.check()) {
       // The session is over (closing on a microtask): the message never left.
-      (this.#unsent ??= []).push(payload);
+      (this.#unsent ??= []).push({ data: payload, callback: typeof options === "function" ? options : callback });
     } else if (state === "opening" || state === "open") {
       const packet: OutgoingPacket = { type: "message", data: payload };
       this.emit("packetCreate", packet);
@@ -300,8 +316,8 @@ export class Socket extends Emitter<SocketEvents> {
     this.#heartbeat.stop();
     this.#slot.close(reason === "forced close" || reason === "parse error" || silent);
     this.#stopLifecycle();
-    for (const { packet } of this.#buffer.clear()) {
-      if (packet.type === "message") (this.#unsent ??= []).push(packet.data as SendData);
+    for (const { packet, callback } of this.#buffer.clear()) {
+      if (packet.type === "message") (this.#unsent ??= []).push({ data: packet.data as SendData, callback });
     }
     this.id = null;
     if (!silent) this.emit("close", reason, details);

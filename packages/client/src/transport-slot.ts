@@ -16,6 +16,8 @@ import type { UpgradeProbe } from "./upgrade.js";
 export interface SlotHandlers {
   packet(packet: Packet<Uint8Array>): void;
   drain(): void;
+  /** The batch in flight was refused by the server (not delivered). */
+  refused(): void;
   error(error: HeartwireError): void;
   close(details: TransportCloseDetails): void;
   /** `3probe` arrived; polling is being paused. */
@@ -68,7 +70,7 @@ export function transportSlot(
   };
 
   const attach = (transport: ClientTransport): ClientTransport =>
-    transport.on("packet", handlers.packet).on("drain", handlers.drain).on("error", handlers.error).on("close", handlers.close);
+    transport.on("packet", handlers.packet).on("drain", handlers.drain).on("refused", handlers.refused).on("error", handlers.error).on("close", handlers.close);
 
   const drop = (transport: ClientTransport, graceful: boolean): void => {
     transport.removeAllListeners().close(graceful);

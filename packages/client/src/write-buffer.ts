@@ -41,6 +41,8 @@ export interface WriteBuffer {
   nextBatch(priorityOnly: boolean, limit?: BatchLimit): OutgoingPacket[];
   /** The batch in flight was written: forgets it and returns its callbacks, in order. */
   finishBatch(): Array<() => void>;
+  /** The batch in flight was refused (not delivered): puts it back at the head, in order. */
+  requeueBatch(): void;
   /** Empties the buffer and forgets the batch in flight, returning what was waiting. */
   clear(): QueuedPacket[];
 }
@@ -88,6 +90,10 @@ export function writeBuffer(): WriteBuffer {
       const done = inFlight;
       inFlight = [];
       return done.flatMap((item) => item.callback ?? []);
+    },
+    requeueBatch() {
+      items.unshift(...inFlight);
+      inFlight = [];
     },
     clear() {
       inFlight = [];

@@ -172,6 +172,51 @@ describe("Socket (polling, scripted)", () => {
     expect(closes[0]).to.deep.equal(["transport close", { description: "transport closed by the server" }]);
   });
 
+  it("a close packet while a POST is in flight waits for it: a 200 runs its callbacks, then 'transport close'", async () => {
+    const { io, socket, closes } = await pollingSocket();
+    const written: string[] = [];
+    socket.send("a", () => written.push("a"));
+    const post = io.only("POST");
+    socket.send("b", () => written.push("b"));
+    io.only("GET").respond(200, "1");
+    await settle();
+    expect(closes, "no close before the POST settled").to.deep.equal([]);
+    expect(post.aborted).to.equal(false);
+    post.respond(200, "ok");
+    await settle();
+    expect(written).to.deep.equal(["a"]);
+    expect(closes[0]).to.deep.equal(["transport close", { description: "transport closed by the server" }]);
+    expect(socket.unsent).to.deep.equal(["b"]);
+    expect(io.pending(), "no farewell POST to a server that closed").to.deep.equal([]);
+  });
+
+  it("a close packet while a POST is in flight that the server refuses: the batch is reported in unsent", async () => {
+    const { io, socket, closes } = await pollingSocket();
+    const written: string[] = [];
+    socket.send("a", () => written.push("a"));
+    const post = io.only("POST");
+    socket.send("b", () => written.push("b"));
+    io.only("GET").respond(200, "1");
+    await settle();
+    post.respond(400, JSON.stringify({ code: 1, message: "Session ID unknown" }));
+    await settle();
+    expect(written).to.deep.equal([]);
+    expect(closes[0]).to.deep.equal(["transport close", { description: "transport closed by the server" }]);
+    expect(socket.unsent).to.deep.equal(["a", "b"]);
+  });
+
+  it("a POST answered with an HTTP error: 'transport error', its batch in unsent ahead of later sends", async () => {
+    const { io, socket, closes } = await pollingSocket();
+    socket.send("a");
+    socket.send("b");
+    const post = io.only("POST");
+    socket.send("c");
+    post.respond(400, JSON.stringify({ code: 1, message: "Session ID unknown" }));
+    await settle();
+    expect(closes.map((c) => c[0])).to.deep.equal(["transport error"]);
+    expect(socket.unsent).to.deep.equal(["a", "b", "c"]);
+  });
+
   it("applies extraHeaders, query (object or string) and timestampRequests:false", async () => {
     const io = new FakeIO();
     const socket = new Socket("http://h:81/?fromUri=1", {

@@ -177,6 +177,25 @@ describe("Socket (websocket, scripted)", () => {
     expect(closes[0]).to.deep.equal(["transport close", { description: "transport closed by the server" }]);
   });
 
+  it("once the server's close frame arrived (readyState CLOSING), sends wait and end in unsent", async () => {
+    const { io, socket, closes } = wsSocket();
+    await settle();
+    io.lastSocket.accept();
+    io.lastSocket.deliver(openPacket());
+    socket.send("before");
+    await settle();
+    // The closing handshake began: a frame sent now would be discarded by the WebSocket.
+    io.lastSocket.readyState = 2;
+    let called = false;
+    socket.send("during", () => (called = true));
+    await settle();
+    expect(io.lastSocket.sent).to.deep.equal(["4before"]);
+    io.lastSocket.drop(1000);
+    expect(closes.map((c) => c[0])).to.deep.equal(["transport close"]);
+    expect(socket.unsent).to.deep.equal(["during"]);
+    expect(called).to.equal(false);
+  });
+
   it("emits packet, packetCreate, heartbeat, flush and drain", async () => {
     const { io, socket } = wsSocket();
     const events: string[] = [];

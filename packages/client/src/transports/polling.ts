@@ -8,7 +8,8 @@ import { Emitter } from "../emitter.js";
 import { parseErrorBody, TransportError } from "../errors.js";
 import type { ClientTransport, TransportContext, TransportEvents } from "./transport.js";
 
-type PollingState = "idle" | "opening" | "open" | "pausing" | "paused" | "closed";
+/** `ending`: the server's close packet arrived while a POST was in flight, which finishes first. */
+type PollingState = "idle" | "opening" | "open" | "pausing" | "paused" | "ending" | "closed";
 
 /** How long the farewell `1` POST may take before it is abandoned, ms. */
 const CLOSE_POST_TIMEOUT = 5000;
@@ -64,9 +65,16 @@ export class PollingTransport extends Emitter<TransportEvents> implements Client
       .then(() => {
         if (this.#postSettled()) return;
         this.emit("drain");
-        this.#checkPaused();
+        if (this.#state === "ending") this.#serverClosed();
+        else this.#checkPaused();
       })
-      .catch((cause: unknown) => this.#postSettled() || this.#fail(cause, "xhr post error"));
+      .catch((cause: unknown) => {
+        if (this.#postSettled()) return;
+        // An HTTP answer other than 200: the server did not take the batch.
+        if (cause instanceof TransportError && cause.code === "HW_ERR_HTTP_STATUS") this.emit("refused");
+        if (this.#state === "ending") this.#serverClosed();
+        else this.#fail(cause, "xhr post error");
+      });
   }
 
   /** Stops polling; `onPaused` runs once no GET and no POST are in flight. */
@@ -92,9 +100,10 @@ export class PollingTransport extends Emitter<TransportEvents> implements Client
    */
   close(graceful: boolean): void {
     if (this.#state === "closed") return;
+    const ending = this.#state === "ending";
     this.#state = "closed";
     this.#onPaused = undefined;
-    if (graceful && this.#sid !== undefined) {
+    if (graceful && this.#sid !== undefined && !ending) {
       this.#afterPost = () => this.#sendClosePacket();
       if (!this.#postInFlight) this.#postSettled();
     } else {
@@ -158,8 +167,10 @@ export class PollingTransport extends Emitter<TransportEvents> implements Client
         this.emit("open");
       }
       if (packet.type === "close") {
-        this.close(false);
-        this.emit("close", { description: "transport closed by the server" });
+        // A POST in flight may still be taken (the server lets it finish): wait for its answer.
+        this.#state = "ending";
+        this.#onPaused = undefined;
+        if (!this.#postInFlight) this.#serverClosed();
         return;
       }
       this.emit("packet", packet);
@@ -167,6 +178,12 @@ export class PollingTransport extends Emitter<TransportEvents> implements Client
     }
     this.#checkPaused();
     this.#poll();
+  }
+
+  /** The server closed the session and no POST is in flight any more. */
+  #serverClosed(): void {
+    this.close(false);
+    this.emit("close", { description: "transport closed by the server" });
   }
 
   /** A POST ended. After close, runs the farewell that was waiting for it and returns true. */

@@ -23,6 +23,11 @@ export interface TransportEvents {
   drain: [];
   /** The transport failed; `HW_ERR_INVALID_PACKET`/`HW_ERR_INVALID_PAYLOAD` mean the peer sent garbage. */
   error: [error: HeartwireError];
+  /**
+   * The server answered the batch in flight with an HTTP error: it did not take those packets (the
+   * socket reports them in `unsent`). An `error` or `close` follows.
+   */
+  refused: [];
   /** The peer or the network closed the transport. */
   close: [details: TransportCloseDetails];
 }

@@ -25,9 +25,12 @@ export class WebSocketTransport extends Emitter<TransportEvents> implements Clie
     this.#sid = ctx.sid;
   }
 
-  /** True when the socket is open and no batch is being written. */
+  /**
+   * True when the socket is open and no batch is being written. Not once the closing handshake
+   * began (the server's close frame arrived): a frame sent then would be silently discarded.
+   */
   get writable(): boolean {
-    return this.#writable && this.#state === "open";
+    return this.#writable && this.#state === "open" && this.#ws?.readyState === 1;
   }
 
   /** Opens the WebSocket; a constructor failure is reported as an `error` event on a later microtask. */
