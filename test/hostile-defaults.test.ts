@@ -5,6 +5,10 @@
  */
 
 import { expect } from "chai";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { WebSocketServer } from "ws";
+import { Socket as ClientSocket } from "@heartwire/client";
 import type { Socket } from "@heartwire/server";
 import { once, waitUntil } from "./helpers/events.js";
 import { PollingPeer } from "./helpers/polling.js";
@@ -110,6 +114,46 @@ describe("hostile peers against default limits", () => {
       expect(raw.frames().find((f) => f.payload.length === big.length + 1)?.payload.toString()).to.equal(`4${big}`);
     } finally {
       raw.socket.destroy();
+    }
+  });
+
+  it("our client, facing a server that stops reading its WebSocket, closes as a slow consumer", async () => {
+    // The server opens the session, then its end of the TCP connection stops reading.
+    const http = createServer();
+    const wss = new WebSocketServer({ noServer: true });
+    http.on("upgrade", (req, tcp, head) => {
+      wss.handleUpgrade(req, tcp, head, (ws) => {
+        ws.on("error", () => {});
+        ws.send("0" + JSON.stringify({ sid: "frozen", upgrades: [], pingInterval: 60_000, pingTimeout: 60_000, maxPayload: 1e6 }));
+        tcp.pause();
+      });
+    });
+    await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
+    const client = new ClientSocket(`http://127.0.0.1:${(http.address() as AddressInfo).port}`, { transports: ["websocket"] });
+    client.on("error", () => {});
+    try {
+      await once(client, "open");
+      const closed = once<[string, Error | undefined]>(client, "close", { timeoutMs: 15_000 });
+      const chunk = "x".repeat(1000);
+      let sent = 0;
+      let most = 0;
+      while (client.readyState === "open" && sent < 100_000) {
+        client.send(chunk);
+        sent++;
+        most = Math.max(most, client.bufferedAmount);
+        if (sent % 100 === 0) await new Promise((r) => setImmediate(r));
+      }
+      const [reason, details] = await closed;
+      expect(reason).to.equal("transport error");
+      expect(details?.message).to.match(/^slow consumer/);
+      expect(client.unsent.length, "refused messages handed back").to.be.greaterThan(0);
+      expect(most).to.be.at.most(DEFAULT_MAX_BUFFERED_BYTES + 2 * chunk.length);
+    } finally {
+      client.close();
+      for (const ws of wss.clients) ws.terminate();
+      wss.close();
+      http.closeAllConnections();
+      await new Promise<void>((resolve) => http.close(() => resolve()));
     }
   });
 });

@@ -77,6 +77,15 @@ export interface SocketOptions {
    */
   readonly maxIncomingPayload?: number;
   /**
+   * Largest amount of outgoing messages held unwritten: queued in the socket (UTF-16 code units of
+   * text or bytes of binary, plus one per message) and not yet taken by the network (the WebSocket's
+   * `bufferedAmount`, the POST in flight). A `send()` past it closes the socket with
+   * "transport error" (`HW_ERR_BUFFER_FULL`, "slow consumer: …") and the refused messages are in
+   * `unsent`, so a server that stops reading cannot grow the client's memory. One message larger
+   * than the bound is accepted when nothing else is held. @default 4194304 (4 Mi)
+   */
+  readonly maxBufferedBytes?: number;
+  /**
    * Polling: a request the server has not answered within this many ms is aborted and the socket
    * closes with "transport error" (`HW_ERR_TIMEOUT`). The server holds each poll until it has
    * something to send, at the latest its next ping, so this must exceed the server's pingInterval.
@@ -160,6 +169,7 @@ export interface ResolvedSocketOptions extends Omit<SocketOptions, "transports" 
   readonly closeOnOffline: boolean;
   readonly scheduler: Scheduler;
   readonly maxIncomingPayload: number;
+  readonly maxBufferedBytes: number;
   /** Each transport's own options, where `transportOptions` gave it any: resolved the same way. */
   readonly transportOptions?: Readonly<Partial<Record<TransportName, ResolvedSocketOptions>>>;
 }
@@ -253,6 +263,7 @@ export function resolveSocketOptions(
     pingInterval: numberOption("pingInterval", options.pingInterval, undefined, 1, MAX_TIMER_DELAY, true),
     pingTimeout: numberOption("pingTimeout", options.pingTimeout, undefined, 1, MAX_TIMER_DELAY, true),
     maxIncomingPayload: numberOption("maxIncomingPayload", options.maxIncomingPayload, 104_857_600, 1, Infinity, true),
+    maxBufferedBytes: numberOption("maxBufferedBytes", options.maxBufferedBytes, 4_194_304, 1, Infinity, true),
     requestTimeout: numberOption("requestTimeout", options.requestTimeout, undefined, 1, MAX_TIMER_DELAY, true),
     openTimeout: numberOption("openTimeout", options.openTimeout, undefined, 1, MAX_TIMER_DELAY, true),
     scheduler: options.scheduler ?? realScheduler,

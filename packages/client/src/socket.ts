@@ -12,7 +12,7 @@ import type { BinaryType, HostIO, Platform, SendData } from "./platform/platform
 import type { CloseDetails, ReadyState, SendOptions, SocketCloseReason, SocketEvents } from "./socket-events.js";
 import { transportSlot, type TransportSlot } from "./transport-slot.js";
 import type { ClientTransport, TransportCloseDetails } from "./transports/transport.js";
-import { writeBuffer } from "./write-buffer.js";
+import { messageSize, writeBuffer } from "./write-buffer.js";
 
 /** Key of {@link Socket}'s internal list of unsent messages with their send callbacks (for ReconnectingSocket). */
 export const kUnsentEntries = Symbol("heartwire.unsentEntries");
@@ -60,6 +60,8 @@ export class Socket extends Emitter<SocketEvents> {
   #unsent: UnsentEntry[] | undefined;
   /** Runs while opening when `openTimeout` is set. */
   #openTimer: TimerHandle | undefined;
+  /** A send passed `maxBufferedBytes`: the socket is closing, later sends go to `unsent`. */
+  #overflowed = false;
 
   /** Connects to `uri` (or, in a page, the page's own host). Events start on a later tick. */
   constructor(uri: string | SocketOptions | undefined, options: SocketOptions | undefined, platform: Platform) {
@@ -114,6 +116,15 @@ export class Socket extends Emitter<SocketEvents> {
     return this.#readyState === "closed" ? (this.#unsent ?? []) : [];
   }
 
+  /**
+   * Size of the messages accepted by `send()` and not yet taken by the network: queued here (UTF-16
+   * units or bytes, plus one per message) and held by the transport. Past `maxBufferedBytes` the
+   * socket closes ("slow consumer"); a fast sender should pause above its own threshold until `drain`.
+   */
+  get bufferedAmount(): number {
+    return this.#buffer.bytes + this.#slot.current.bufferedAmount;
+  }
+
   /** `"opening"`, `"open"`, `"closing"` or `"closed"`. */
   get readyState(): ReadyState {
     return this.#readyState;
@@ -142,13 +153,26 @@ export class Socket extends Emitter<SocketEvents> {
   send(data: SendData, options?: SendOptions | (() => void), callback?: () => void): this {
     const state = this.#readyState;
     const payload = typeof data === "string" || ArrayBuffer.isView(data) || data instanceof ArrayBuffer ? data : String(data);
-    if (state === "open" && !this.#heartbeat.check()) {
+    const packet: OutgoingPacket = { type: "message", data: payload };
+    const done = typeof options === "function" ? options : callback;
+    if ((this.#overflowed && state !== "closed") || (state === "open" && !this.#heartbeat.check())) {
       // The session is over (closing on a microtask): the message never left.
-      (this.#unsent ??= []).push({ data: payload, callback: typeof options === "function" ? options : callback });
+      (this.#unsent ??= []).push({ data: payload, callback: done });
     } else if (state === "opening" || state === "open") {
-      const packet: OutgoingPacket = { type: "message", data: payload };
+      const held = this.bufferedAmount;
+      if (held > 0 && held + messageSize(packet) > this.#opts.maxBufferedBytes) {
+        this.#overflowed = true;
+        (this.#unsent ??= []).push({ data: payload, callback: done });
+        const error = new HeartwireError("HW_ERR_BUFFER_FULL", `slow consumer: the server does not read what is sent; maxBufferedBytes (${this.#opts.maxBufferedBytes}) reached`);
+        queueMicrotask(() => {
+          if (this.#readyState === "closed") return;
+          this.emit("error", error);
+          this.#onClose("transport error", error);
+        });
+        return this;
+      }
       this.emit("packetCreate", packet);
-      this.#buffer.push(packet, typeof options === "function" ? options : callback);
+      this.#buffer.push(packet, done);
       this.#flush();
     }
     return this;
@@ -316,9 +340,12 @@ export class Socket extends Emitter<SocketEvents> {
     this.#heartbeat.stop();
     this.#slot.close(reason === "forced close" || reason === "parse error" || silent);
     this.#stopLifecycle();
+    // Queued messages were sent before any that were refused (already in #unsent).
+    const unsent: UnsentEntry[] = [];
     for (const { packet, callback } of this.#buffer.clear()) {
-      if (packet.type === "message") (this.#unsent ??= []).push({ data: packet.data as SendData, callback });
+      if (packet.type === "message") unsent.push({ data: packet.data as SendData, callback });
     }
+    if (unsent.length > 0) this.#unsent = this.#unsent ? unsent.concat(this.#unsent) : unsent;
     this.id = null;
     if (!silent) this.emit("close", reason, details);
   }

@@ -29,6 +29,8 @@ export interface WriteBuffer {
   readonly idle: boolean;
   /** Number of priority packets (pongs) waiting at the head. */
   readonly priorityCount: number;
+  /** Size of the messages waiting (see {@link messageSize}). */
+  readonly bytes: number;
   /** Appends an application packet. */
   push(packet: OutgoingPacket, callback?: () => void): void;
   /** Queues a heartbeat reply behind earlier priority packets but ahead of every message. */
@@ -47,10 +49,17 @@ export interface WriteBuffer {
   clear(): QueuedPacket[];
 }
 
+/** What a packet counts toward `maxBufferedBytes`: 1 plus its data's length (UTF-16 units or bytes). */
+export function messageSize(packet: OutgoingPacket): number {
+  const data = packet.data;
+  return data === undefined ? 0 : 1 + (typeof data === "string" ? data.length : data.byteLength);
+}
+
 /** Creates an empty {@link WriteBuffer}. */
 export function writeBuffer(): WriteBuffer {
   const items: QueuedPacket[] = [];
   let inFlight: QueuedPacket[] = [];
+  let bytes = 0;
   const priorityCount = (): number => {
     let i = 0;
     while (items[i]?.priority) i++;
@@ -66,8 +75,12 @@ export function writeBuffer(): WriteBuffer {
     get priorityCount() {
       return priorityCount();
     },
+    get bytes() {
+      return bytes;
+    },
     push(packet, callback) {
       items.push({ packet, callback });
+      bytes += messageSize(packet);
     },
     pushPriority(packet) {
       items.splice(priorityCount(), 0, { packet, priority: true });
@@ -84,6 +97,7 @@ export function writeBuffer(): WriteBuffer {
         }
       }
       inFlight = items.splice(0, count);
+      for (const { packet } of inFlight) bytes -= messageSize(packet);
       return inFlight.map((item) => item.packet);
     },
     finishBatch() {
@@ -92,11 +106,13 @@ export function writeBuffer(): WriteBuffer {
       return done.flatMap((item) => item.callback ?? []);
     },
     requeueBatch() {
+      for (const { packet } of inFlight) bytes += messageSize(packet);
       items.unshift(...inFlight);
       inFlight = [];
     },
     clear() {
       inFlight = [];
+      bytes = 0;
       return items.splice(0);
     },
   };

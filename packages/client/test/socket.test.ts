@@ -234,4 +234,56 @@ describe("Socket (websocket, scripted)", () => {
     socket.close();
     expect(() => new Socket("http://h", { transports: ["webtransport"], io })).to.throw(/no supported transport/);
   });
+
+  describe("outgoing bound (maxBufferedBytes)", () => {
+    async function openWs(options: ConstructorParameters<typeof Socket>[1] = {}) {
+      const made = wsSocket(options);
+      await settle();
+      const ws = made.io.lastSocket;
+      ws.accept();
+      ws.deliver(openPacket());
+      return { ...made, ws };
+    }
+
+    it("counts what the WebSocket has not transmitted, and closes as a slow consumer past the bound", async () => {
+      const { socket, ws, closes } = await openWs({ maxBufferedBytes: 100 });
+      const errors: Error[] = [];
+      socket.on("error", (e) => errors.push(e));
+      socket.send("a".repeat(49)); // counts 50
+      expect(socket.bufferedAmount).to.equal(0); // handed to the WebSocket at once, which took it
+      ws.bufferedAmount = 60;
+      expect(socket.bufferedAmount).to.equal(60);
+      socket.send("b".repeat(39)); // 60 + 40 = 100: still within
+      socket.send("c"); // passes it: refused
+      socket.send("d"); // after the refusal: refused too, the socket is closing
+      await settle();
+      expect(closes).to.have.length(1);
+      expect(closes[0]![0]).to.equal("transport error");
+      expect((closes[0]![1] as Error).message).to.match(/^slow consumer/);
+      expect((closes[0]![1] as Error & { code: string }).code).to.equal("HW_ERR_BUFFER_FULL");
+      expect(errors.map((e) => e.message)).to.deep.equal([(closes[0]![1] as Error).message]);
+      expect(socket.unsent).to.deep.equal(["c", "d"]);
+    });
+
+    it("accepts one message larger than the bound when nothing else is held", async () => {
+      const { socket, ws, closes } = await openWs({ maxBufferedBytes: 100 });
+      socket.send("x".repeat(1000));
+      await settle();
+      expect(ws.sent).to.include(`4${"x".repeat(1000)}`);
+      expect(closes).to.deep.equal([]);
+      ws.bufferedAmount = 1001; // still being transmitted: the next one does not fit
+      socket.send("y");
+      await settle();
+      expect(closes[0]?.[0]).to.equal("transport error");
+      expect(socket.unsent).to.deep.equal(["y"]);
+    });
+
+    it("messages queued before the open count too, and come back in order before refused ones", async () => {
+      const { socket, closes } = wsSocket({ maxBufferedBytes: 10 });
+      socket.send("12345").send("6789").send("0");
+      await settle();
+      expect(closes[0]?.[0]).to.equal("transport error");
+      expect(socket.unsent).to.deep.equal(["12345", "6789", "0"]);
+    });
+  });
 });

@@ -37,6 +37,8 @@ export interface WebSocketLike {
   binaryType: string;
   /** 0 connecting, 1 open, 2 closing, 3 closed. */
   readonly readyState: number;
+  /** Bytes queued by `send()` and not yet transmitted (absent on minimal fakes). */
+  readonly bufferedAmount?: number;
   /** Called once the connection is open. */
   onopen: ((event: unknown) => void) | null;
   /** Called for each frame: `data` is a string (text frame) or an ArrayBuffer (binary frame). */

@@ -28,6 +28,8 @@ export class PollingTransport extends Emitter<TransportEvents> implements Client
   #state: PollingState = "idle";
   #getInFlight = false;
   #postInFlight = false;
+  /** Length of the POST body in flight. */
+  #postBytes = 0;
   #onPaused: (() => void) | undefined;
   #afterPost: (() => void) | undefined;
   readonly #getAborter = new AbortController();
@@ -43,6 +45,11 @@ export class PollingTransport extends Emitter<TransportEvents> implements Client
   /** True when the session is open and no POST is in flight. */
   get writable(): boolean {
     return (this.#state === "open" || this.#state === "pausing") && !this.#postInFlight;
+  }
+
+  /** Length of the POST body in flight (0 when none). */
+  get bufferedAmount(): number {
+    return this.#postInFlight ? this.#postBytes : 0;
   }
 
   /** Sends the handshake GET. */
@@ -61,7 +68,9 @@ export class PollingTransport extends Emitter<TransportEvents> implements Client
   send(packets: readonly OutgoingPacket[]): void {
     if (!this.writable) return;
     this.#postInFlight = true;
-    this.#request(encodePayload(packets), this.#postAborter.signal)
+    const body = encodePayload(packets);
+    this.#postBytes = body.length;
+    this.#request(body, this.#postAborter.signal)
       .then(() => {
         if (this.#postSettled()) return;
         this.emit("drain");

@@ -38,6 +38,8 @@ export interface ClientTransport extends Emitter<TransportEvents> {
   readonly name: TransportName;
   /** True when `send()` may be called (no batch in flight, connection open). */
   readonly writable: boolean;
+  /** Size of what was handed to `send()` and not yet taken by the network (POST in flight, WebSocket buffer). */
+  readonly bufferedAmount: number;
   /**
    * Set when the server's `maxPayload` bounds a batch (polling: one POST body): bytes `packet` adds
    * to it. Otherwise batches are unbounded.

@@ -33,6 +33,11 @@ export class WebSocketTransport extends Emitter<TransportEvents> implements Clie
     return this.#writable && this.#state === "open" && this.#ws?.readyState === 1;
   }
 
+  /** Bytes the WebSocket has not transmitted yet. */
+  get bufferedAmount(): number {
+    return this.#ws?.bufferedAmount ?? 0;
+  }
+
   /** Opens the WebSocket; a constructor failure is reported as an `error` event on a later microtask. */
   open(): void {
     if (this.#state !== "idle") return;

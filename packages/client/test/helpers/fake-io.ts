@@ -10,6 +10,8 @@ export class FakeWebSocket implements WebSocketLike {
   onmessage: ((event: { readonly data: unknown }) => void) | null = null;
   onclose: ((event: WebSocketCloseInfo) => void) | null = null;
   onerror: ((event: unknown) => void) | null = null;
+  /** What the fake reports as not yet transmitted; tests set it to play a server that stopped reading. */
+  bufferedAmount = 0;
   /** Frames the client sent (binary as Uint8Array). */
   readonly sent: Array<string | Uint8Array> = [];
   closeCalls = 0;
