@@ -289,11 +289,17 @@ export interface ReconnectOptions {
   /** A connection open this long (ms) resets the attempt counter; shorter ones keep backing off. @default 5000 */
   readonly minUptime?: number;
   /**
-   * Messages kept while disconnected and sent, in order, on the next open. Past the bound the oldest
-   * is dropped (`drop` event). 0 disables queueing: messages sent while disconnected are dropped
-   * (each with a `drop` event), since replaying them into a new session is not always wanted. @default 0
+   * Messages kept while disconnected (and those a closed session reports unsent) and sent, in order,
+   * on the next open. Past the bound the newest is refused with a `drop` event, never silently.
+   * 0 disables queueing: messages sent while disconnected are dropped, each with a `drop` event.
+   * @default 1000
    */
   readonly queueSize?: number;
+  /**
+   * Bound of the same queue in size: text counts its length (UTF-16 code units), binary its
+   * `byteLength`. A message that would go past it is refused with a `drop` event. @default 1048576 (1 MiB)
+   */
+  readonly queueBytes?: number;
   /** Random source in [0, 1) for the jitter (tests inject one). @default Math.random */
   readonly random?: () => number;
 }
@@ -311,7 +317,8 @@ export function resolveReconnectOptions(options: ReconnectOptions): ResolvedReco
     reconnectionFactor: numberOption("reconnectionFactor", options.reconnectionFactor, 2, 1),
     jitter: numberOption("jitter", options.jitter, 1, 0, 1),
     minUptime: numberOption("minUptime", options.minUptime, 5000, 0),
-    queueSize: Math.floor(numberOption("queueSize", options.queueSize, 0, 0)),
+    queueSize: Math.floor(numberOption("queueSize", options.queueSize, 1000, 0)),
+    queueBytes: numberOption("queueBytes", options.queueBytes, 1_048_576, 0, Infinity),
     random: options.random ?? Math.random,
   };
 }

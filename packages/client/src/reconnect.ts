@@ -1,9 +1,10 @@
 /**
  * @module ReconnectingSocket: an opt-in wrapper that opens a fresh Socket (a new session) whenever
- * the current one closes, with capped exponential backoff and full jitter, a `minUptime` reset of
- * the attempt counter, an optional bounded queue for messages sent while disconnected, and no
- * retry when the server clearly refused us (403 / Engine.IO error 4 "Forbidden" / 5 "Unsupported
- * protocol version").
+ * the current one closes, with capped exponential backoff and full jitter (none after an orderly
+ * close by the server: a draining server wants us elsewhere now), a `minUptime` reset of the attempt
+ * counter, a bounded queue for messages sent while disconnected and for those a closed session
+ * reports unsent, and no retry when the server clearly refused us (403 / Engine.IO error 4
+ * "Forbidden" / 5 "Unsupported protocol version").
  */
 
 import { Emitter } from "./emitter.js";
@@ -12,7 +13,8 @@ import { TransportError } from "./errors.js";
 import { resolveReconnectOptions, type ReconnectOptions, type ResolvedReconnectOptions, type SocketOptions } from "./options.js";
 import type { MessageData, SendData } from "./platform/platform.js";
 import type { CloseDetails, SendOptions, SocketCloseReason } from "./socket-events.js";
-import type { Socket } from "./socket.js";
+import { kUnsentEntries, type Socket, type UnsentEntry } from "./socket.js";
+import type { TransportCloseDetails } from "./transports/transport.js";
 
 /** Options of a ReconnectingSocket: every Socket option plus the reconnection policy. */
 export interface ReconnectingSocketOptions extends SocketOptions, ReconnectOptions {
@@ -47,14 +49,15 @@ export interface ReconnectingSocketEvents {
   reconnect: [attempt: number];
   /** No more retries: attempts exhausted, or the server refused us (`details` then says why). */
   reconnect_failed: [details?: CloseDetails];
-  /** A message sent while disconnected was discarded (queue disabled or full, or closed for good). */
+  /**
+   * A message was not kept for the next connection: the queue is off or full (the newest is refused),
+   * or the socket closed for good. Its send callback never runs; it was not delivered.
+   */
   drop: [data: SendData];
 }
 
-interface QueuedMessage {
-  readonly data: SendData;
-  readonly callback: (() => void) | undefined;
-}
+/** Queue size of a message: text in UTF-16 code units, binary in bytes. */
+const sizeOf = (data: SendData): number => (typeof data === "string" ? data.length : data.byteLength);
 
 /** Builds one Socket; the package entries pass the platform-bound constructor. */
 export type SocketFactory<S extends Socket> = (uri: string | undefined, options: SocketOptions) => S;
@@ -68,7 +71,24 @@ export function isRefusal(reason: SocketCloseReason, details: CloseDetails | und
   return details.status === 403 || details.protocolCode === 4 || details.protocolCode === 5;
 }
 
-/** A connection that comes back by itself: a new Socket (new session) after every close. */
+/**
+ * True when the server ended the session in order, as a draining server does (it spreads those
+ * closes itself): its close packet, or a WebSocket close frame with code 1000. Not a lost connection
+ * (1006, errors), nor a close frame without a code (1005), which is how engine.io and a server
+ * closing every session at once end them: those clients keep their backoff, or they would all come
+ * back in the same instant.
+ */
+export function isOrderlyServerClose(reason: SocketCloseReason, details: CloseDetails | undefined): boolean {
+  if (reason !== "transport close" || details === undefined || details instanceof Error) return false;
+  const { description, context } = details as TransportCloseDetails;
+  return description === "transport closed by the server" || (context as { code?: unknown } | undefined)?.code === 1000;
+}
+
+/**
+ * A connection that comes back by itself: a new Socket (new session) after every close. Every
+ * message given to `send()` is either handed to a socket whose callback then runs, reported by a
+ * `drop` event, or kept in order for the next connection (with what a closed socket reports unsent).
+ */
 export class ReconnectingSocket<S extends Socket = Socket> extends Emitter<ReconnectingSocketEvents> {
   readonly #uri: string | undefined;
   readonly #socketOptions: SocketOptions;
@@ -76,7 +96,8 @@ export class ReconnectingSocket<S extends Socket = Socket> extends Emitter<Recon
   readonly #shouldReconnect: (reason: SocketCloseReason, details: CloseDetails | undefined) => boolean;
   readonly #scheduler: Scheduler;
   readonly #create: SocketFactory<S>;
-  readonly #queue: QueuedMessage[] = [];
+  readonly #queue: UnsentEntry[] = [];
+  #queuedBytes = 0;
   #state: ReconnectState = "connecting";
   #socket: S | undefined;
   #attempt = 0;
@@ -118,9 +139,14 @@ export class ReconnectingSocket<S extends Socket = Socket> extends Emitter<Recon
     return this.#queue.length;
   }
 
+  /** Size of the messages waiting (text in UTF-16 code units, binary in bytes). */
+  get queuedBytes(): number {
+    return this.#queuedBytes;
+  }
+
   /**
    * Sends now if connected (and the heartbeat deadline has not passed); otherwise queues the
-   * message for the next connection, or drops it (`drop` event) when the queue is off or full.
+   * message for the next connection, or refuses it (`drop` event) when the queue is off or full.
    */
   send(data: SendData, options?: SendOptions | (() => void), callback?: () => void): this {
     const cb = typeof options === "function" ? options : callback;
@@ -129,13 +155,27 @@ export class ReconnectingSocket<S extends Socket = Socket> extends Emitter<Recon
       socket.send(data, cb);
       return this;
     }
-    if (this.#state === "closed" || this.#policy.queueSize === 0) {
-      this.emit("drop", data);
-      return this;
-    }
-    if (this.#queue.length >= this.#policy.queueSize) this.emit("drop", this.#queue.shift()!.data);
-    this.#queue.push({ data, callback: cb });
+    if (this.#state === "closed") this.emit("drop", data);
+    else this.#enqueue({ data, callback: cb });
     return this;
+  }
+
+  /** Queues `entry` at the tail, or refuses it with `drop` past `queueSize` or `queueBytes`. */
+  #enqueue(entry: UnsentEntry): void {
+    const size = sizeOf(entry.data);
+    if (this.#queue.length >= this.#policy.queueSize || this.#queuedBytes + size > this.#policy.queueBytes) {
+      this.emit("drop", entry.data);
+      return;
+    }
+    this.#queue.push(entry);
+    this.#queuedBytes += size;
+  }
+
+  /** Empties the queue, reporting each message with `drop`. */
+  #dropAll(): void {
+    const dropped = this.#queue.splice(0);
+    this.#queuedBytes = 0;
+    for (const message of dropped) this.emit("drop", message.data);
   }
 
   /** Alias of {@link ReconnectingSocket.send}. */
@@ -150,7 +190,7 @@ export class ReconnectingSocket<S extends Socket = Socket> extends Emitter<Recon
     this.#state = "closed";
     this.#retryTimer?.cancel();
     this.#uptimeTimer?.cancel();
-    for (const message of this.#queue.splice(0)) this.emit("drop", message.data);
+    this.#dropAll();
     if (this.#socket) this.#socket.close();
     else if (waiting) queueMicrotask(() => this.emit("close", "forced close"));
     return this;
@@ -185,7 +225,9 @@ export class ReconnectingSocket<S extends Socket = Socket> extends Emitter<Recon
     }, this.#policy.minUptime);
     if (this.#unref) this.#uptimeTimer.unref();
     const socket = this.#socket!;
-    for (const message of this.#queue.splice(0)) socket.send(message.data, message.callback);
+    const queued = this.#queue.splice(0);
+    this.#queuedBytes = 0;
+    for (const message of queued) socket.send(message.data, message.callback);
     if (attempt > 0) this.emit("reconnect", attempt);
     this.emit("open");
   }
@@ -193,18 +235,32 @@ export class ReconnectingSocket<S extends Socket = Socket> extends Emitter<Recon
   #onSocketClose(socket: S, reason: SocketCloseReason, details: CloseDetails | undefined): void {
     socket.removeAllListeners();
     if (this.#socket === socket) this.#socket = undefined;
+    const wasOpen = this.#state === "open";
     this.#uptimeTimer?.cancel();
     this.#uptimeTimer = undefined;
+    // What the socket never wrote goes first (it is older than anything queued since), callbacks kept.
+    const unsent = socket[kUnsentEntries];
+    if (unsent.length > 0) {
+      const later = this.#queue.splice(0);
+      this.#queuedBytes = 0;
+      for (const entry of unsent) this.#enqueue(entry);
+      for (const entry of later) this.#enqueue(entry);
+    }
     this.emit("close", reason, details);
-    if (this.#state === "closed") return;
+    if (this.#state === "closed") {
+      this.#dropAll();
+      return;
+    }
     if (!this.#shouldReconnect(reason, details)) {
       this.#giveUp(details);
       return;
     }
-    this.#schedule();
+    // A server that closed a working session in order (a drain) wants us elsewhere now: no delay.
+    if (wasOpen && isOrderlyServerClose(reason, details)) this.#attempt = 0;
+    this.#schedule(wasOpen && isOrderlyServerClose(reason, details));
   }
 
-  #schedule(): void {
+  #schedule(immediate = false): void {
     const attempt = this.#attempt + 1;
     if (attempt > this.#policy.reconnectionAttempts) {
       this.#giveUp(undefined);
@@ -212,7 +268,7 @@ export class ReconnectingSocket<S extends Socket = Socket> extends Emitter<Recon
     }
     this.#attempt = attempt;
     const p = this.#policy;
-    const delay = backoffDelay(
+    const delay = immediate ? 0 : backoffDelay(
       attempt - 1,
       { initialDelay: p.reconnectionDelay, maxDelay: p.reconnectionDelayMax, factor: p.reconnectionFactor, jitter: p.jitter },
       p.random,
@@ -233,7 +289,7 @@ export class ReconnectingSocket<S extends Socket = Socket> extends Emitter<Recon
 
   #giveUp(details: CloseDetails | undefined): void {
     this.#state = "closed";
-    for (const message of this.#queue.splice(0)) this.emit("drop", message.data);
+    this.#dropAll();
     this.emit("reconnect_failed", details);
   }
 }

@@ -109,16 +109,16 @@ describe("ReconnectingSocket (fake clock)", () => {
     await settle();
   });
 
-  it("queues messages while disconnected (bounded, oldest dropped with 'drop') and sends them first on open", async () => {
+  it("queues messages while disconnected (bounded, the newest refused with 'drop') and sends them first on open", async () => {
     const { io, scheduler, rs } = reconnecting({ queueSize: 2 });
     const dropped: unknown[] = [];
     rs.on("drop", (d) => dropped.push(d));
     rs.send("q1").send("q2").send("q3");
-    expect(dropped).to.deep.equal(["q1"]);
+    expect(dropped).to.deep.equal(["q3"]);
     expect(rs.queued).to.equal(2);
     await accept(io, "s");
     await settle();
-    expect(io.lastSocket.sent).to.deep.equal(["4q2", "4q3"]);
+    expect(io.lastSocket.sent).to.deep.equal(["4q1", "4q2"]);
     rs.send("live");
     await settle();
     expect(io.lastSocket.sent.at(-1)).to.equal("4live");
@@ -132,12 +132,71 @@ describe("ReconnectingSocket (fake clock)", () => {
     await settle();
   });
 
-  it("with the queue off (default) messages sent while disconnected are dropped with 'drop'", async () => {
-    const { rs } = reconnecting();
+  it("queueBytes bounds the queue's size (text in code units, binary in bytes); defaults 1000 messages, 1 MiB", async () => {
+    const { rs } = reconnecting({ queueBytes: 10 });
+    const dropped: unknown[] = [];
+    rs.on("drop", (d) => dropped.push(d));
+    rs.send("12345").send(new Uint8Array(4)).send("xx").send("y");
+    expect(dropped).to.deep.equal(["xx"]);
+    expect(rs.queued).to.equal(3);
+    expect(rs.queuedBytes).to.equal(10);
+    rs.close();
+    expect(dropped).to.have.length(4);
+    const defaults = reconnecting();
+    for (let i = 0; i < 1001; i++) defaults.rs.send("m");
+    expect(defaults.rs.queued).to.equal(1000);
+    defaults.rs.close();
+    expect(() => reconnecting({ queueBytes: -1 })).to.throw(/queueBytes/);
+    await settle();
+  });
+
+  it("with queueSize 0 messages sent while disconnected are dropped with 'drop'", async () => {
+    const { rs } = reconnecting({ queueSize: 0 });
     const dropped: unknown[] = [];
     rs.on("drop", (d) => dropped.push(d));
     rs.send("nowhere");
     expect(dropped).to.deep.equal(["nowhere"]);
+    rs.close();
+    await settle();
+  });
+
+  it("requeues what the closed socket never wrote, callbacks kept, ahead of later sends", async () => {
+    const { io, scheduler, rs } = reconnecting();
+    await accept(io, "s");
+    const first = io.lastSocket;
+    const written: string[] = [];
+    // The server's close frame arrived: the socket can no longer write.
+    first.readyState = 2;
+    rs.send("a", () => written.push("a"));
+    rs.send("b", () => written.push("b"));
+    await settle();
+    first.drop(1006);
+    rs.send("c", () => written.push("c"));
+    expect(rs.queued).to.equal(3);
+    scheduler.advance(1000);
+    await accept(io, "s2");
+    await settle();
+    expect(io.lastSocket.sent).to.deep.equal(["4a", "4b", "4c"]);
+    expect(written).to.deep.equal(["a", "b", "c"]);
+    rs.close();
+    await settle();
+  });
+
+  it("reconnects at once after an orderly close by the server, with backoff after a lost connection", async () => {
+    const { io, scheduler, rs, log } = reconnecting();
+    await accept(io, "s1");
+    io.lastSocket.drop(1000);
+    expect(log).to.deep.equal(["open", "close:transport close", "scheduled:1:0"]);
+    scheduler.advance(0);
+    await accept(io, "s2");
+    expect(rs.socket?.id).to.equal("s2");
+    io.lastSocket.drop(1006);
+    expect(log.at(-1)).to.equal("scheduled:2:1000");
+    scheduler.advance(1000);
+    await accept(io, "s3");
+    // A close frame without a code (a server closing everything at once) keeps the backoff too.
+    io.lastSocket.drop(1005);
+    expect(log.at(-1)).to.equal("scheduled:3:2000");
     rs.close();
     await settle();
   });
