@@ -3,7 +3,10 @@
 export { Server } from "./server.js";
 export type { ServerEvents, ConnectionErrorEvent, CloseOptions } from "./server-types.js";
 export { attach, listen } from "./listen.js";
-export type { ListenOptions } from "./listen.js";
+export type { ListenOptions, ListenCallback } from "./listen.js";
+export type { ListenTarget, ListenAddress, ListenHandle } from "./bind.js";
+export { systemdListenFds } from "./systemd.js";
+export type { ListenFd, SystemdListenFdsOptions } from "./systemd.js";
 export { Socket } from "./socket.js";
 export type { SocketEvents, ReadyState, MessageData, SendOptions, SendCallback } from "./socket-types.js";
 export { defaults, resolveOptions } from "./options.js";

@@ -2,13 +2,20 @@
 
 import { createServer, type Server as HttpServer } from "node:http";
 import { HeartwireError } from "@heartwire/shared";
+import { bind, type ListenTarget } from "./bind.js";
 import type { ServerOptions } from "./options.js";
+import { kOwnListener, OwnedListener } from "./owned-listener.js";
 import { Server } from "./server.js";
 
 /** Options of {@link listen}: server options, the interface to bind, and limits of the http.Server it creates. */
 export interface ListenOptions extends ServerOptions {
-  /** Host or address to bind (e.g. "127.0.0.1"); by default all interfaces, as engine.io. @default undefined */
+  /** Host or address to bind (e.g. "127.0.0.1") with a numeric port; by default all interfaces, as engine.io. @default undefined */
   host?: string;
+  /**
+   * Unix socket path only: permission bits given to the socket file once it is bound (e.g. `0o660`
+   * so a proxy in the same group can connect). @default undefined (the process umask decides)
+   */
+  mode?: number;
   /**
    * Largest request head (request line and headers, polling and WebSocket handshakes alike), bytes;
    * a larger one gets `431` and its connection closed. @default 16384 (Node's default)
@@ -28,16 +35,28 @@ export function attach(httpServer: HttpServer, options: ServerOptions = {}): Ser
   return engine;
 }
 
+/** Called once {@link listen} is listening, or with the reason it could not listen. */
+export type ListenCallback = (error?: Error) => void;
+
 /**
- * Starts an http.Server of its own on `port` (a number, or a Unix socket path) that answers
- * `501 Not Implemented` outside the engine path, and attaches a Server to it
- * (kept as `server.httpServer`). `callback` runs once listening.
+ * Starts an http.Server of its own that answers `501 Not Implemented` outside the engine path, and
+ * attaches a Server to it (kept as `server.httpServer`, and closed by `server.close()`). `target` is
+ * what Node's `server.listen` takes: a port (with `options.host`), a Unix socket path, `{ fd: 3 }`
+ * (socket activation, see `systemdListenFds()`), `{ handle }`, or `{ port, host }`.
+ *
+ * A Unix socket file left by a process that died (nobody accepts on it) is replaced; one another
+ * process still listens on is refused (`EADDRINUSE`). `callback` runs once listening, or with the
+ * error (`EADDRINUSE`, `EACCES`, a bad fd…) if listening failed; without a callback the error is the
+ * server's `error` event, as are later errors of the http.Server. Nothing is thrown asynchronously.
  */
-export function listen(port: number | string, options?: ListenOptions | (() => void), callback?: () => void): Server {
+export function listen(target: ListenTarget, options?: ListenOptions | ListenCallback, callback?: ListenCallback): Server {
   const [opts, cb] = typeof options === "function" ? [{}, options] : [options ?? {}, callback];
-  const { maxHeaderSize = LISTEN_DEFAULTS.maxHeaderSize, headersTimeout = LISTEN_DEFAULTS.headersTimeout } = opts;
+  const { maxHeaderSize = LISTEN_DEFAULTS.maxHeaderSize, headersTimeout = LISTEN_DEFAULTS.headersTimeout, mode } = opts;
   for (const [name, value] of Object.entries({ maxHeaderSize, headersTimeout })) {
     if (!Number.isInteger(value) || value < 1) throw new HeartwireError("HW_ERR_INVALID_OPTION", `${name} must be a positive integer, got ${String(value)}`);
+  }
+  if (mode !== undefined && !(Number.isInteger(mode) && mode >= 0 && mode <= 0o7777)) {
+    throw new HeartwireError("HW_ERR_INVALID_OPTION", `mode must be permission bits from 0 to 0o7777, got ${String(mode)}`);
   }
   const httpServer = createServer({ maxHeaderSize, headersTimeout }, (_req, res) => {
     res.writeHead(501);
@@ -45,8 +64,14 @@ export function listen(port: number | string, options?: ListenOptions | (() => v
   });
   const engine = attach(httpServer, opts);
   engine.httpServer = httpServer;
-  if (typeof port === "string" && !/^\d+$/.test(port)) httpServer.listen(port, cb);
-  else if (opts.host !== undefined) httpServer.listen(Number(port), opts.host, cb);
-  else httpServer.listen(Number(port), cb);
+  engine[kOwnListener](new OwnedListener(httpServer));
+  bind(httpServer, target, { host: opts.host, mode }, (error) => {
+    if (error === undefined) {
+      httpServer.on("error", (later: Error) => engine.emit("error", later));
+      cb?.();
+    } else if (cb !== undefined) cb(error);
+    else if (engine.listenerCount("error") > 0) engine.emit("error", error);
+    else process.emitWarning(`listen() failed: ${error.message}`, { code: "HW_LISTEN_FAILED" });
+  });
   return engine;
 }

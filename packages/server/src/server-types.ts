@@ -29,6 +29,8 @@ export interface ServerEvents {
   flush: (socket: Socket, buffer: readonly QueuedPacket[]) => void;
   /** A socket's transport wrote everything it was given. */
   drain: (socket: Socket) => void;
+  /** The http.Server made by `listen()` failed: could not listen (when `listen()` got no callback), or later. */
+  error: (error: Error) => void;
 }
 
 /** Options of {@link Server.close}. */

@@ -5,11 +5,12 @@ import type { Duplex } from "node:stream";
 import { EventEmitter } from "eventemitter3";
 import { negotiateHeartbeat, ProtocolError, type HeartbeatTiming, type ProtocolErrorInfo, type Scheduler } from "@heartwire/shared";
 import { askAllowRequest } from "./allow-request.js";
-import { attachToHttpServer } from "./attach.js";
+import { attachToHttpServer, kShuttingDown } from "./attach.js";
 import { serializeCookie } from "./cookie.js";
 import { applyCors } from "./cors.js";
 import { abortUpgrade, sendProtocolError } from "./http-responses.js";
 import { LoopWatch } from "./loop-watch.js";
+import { kOwnListener, type OwnedListener } from "./owned-listener.js";
 import { runMiddlewares, UpgradeResponse, type Middleware } from "./middleware.js";
 import { defaults, resolveOptions, type AttachOptions, type ResolvedOptions, type ServerOptions, type TransportName } from "./options.js";
 import { parseEngineQuery, type EngineQuery } from "./request-query.js";
@@ -79,6 +80,8 @@ export class Server extends EventEmitter<ServerEvents> {
   readonly #shutdown: Shutdown;
   /** Put before `opts.sessionIdPrefix` (set by `setupWorker()`). */
   #outerIdPrefix = "";
+  /** The http.Server listen() made for this server: close() closes it too. */
+  #listener: OwnedListener | undefined;
 
   /** Creates a server; attach it with {@link Server.attach} or feed it requests yourself. */
   constructor(options: ServerOptions = {}) {
@@ -134,14 +137,29 @@ export class Server extends EventEmitter<ServerEvents> {
 
   /**
    * Stops taking new sessions (handshakes get `503 {"code":3,"message":"Server shutting down"}`) and
-   * closes every session (see {@link CloseOptions}) and the WebSocket server. `callback` runs once the
-   * last session has ended: at once without `graceful`, after the flushes with it.
+   * closes every session (see {@link CloseOptions}) and the WebSocket server. The http.Server that
+   * `listen()` made stops accepting at once; with `graceful` its open connections stay until the last
+   * session ended (a polling client fetches its close packet on one), then it closes. `callback` runs
+   * once the last session has ended: at once without `graceful`, after the flushes with it.
    */
   close(options: CloseOptions = {}, callback?: () => void): this {
-    this.#shutdown.begin(options, callback);
+    const listener = this.#listener;
+    const ended = listener === undefined ? callback : () => (listener.sessionsEnded(), callback?.());
+    this.#shutdown.begin(options, ended);
+    listener?.stop(options.graceful === true);
     this.#wss?.close();
     this.#wss = undefined;
     return this;
+  }
+
+  /** True once {@link Server.close} was called. */
+  get [kShuttingDown](): boolean {
+    return this.#shutdown.begun;
+  }
+
+  /** `listen()` hands over the http.Server it made, which {@link Server.close} then closes. */
+  [kOwnListener](listener: OwnedListener): void {
+    this.#listener = listener;
   }
 
   /** Handles an HTTP request for the engine path (polling and preflights). */
