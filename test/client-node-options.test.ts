@@ -5,37 +5,15 @@
  */
 
 import { expect } from "chai";
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { Agent, createServer as createHttpServer, type Server as HttpServer } from "node:http";
 import { createServer as createHttpsServer, type ServerOptions as HttpsServerOptions } from "node:https";
 import type { AddressInfo, Socket as NetSocket } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import type { TLSSocket } from "node:tls";
 import { Socket, type SocketOptions } from "@heartwire/client";
 import { Server, type ServerOptions, type Socket as ServerSocket } from "@heartwire/server";
 import { once, waitUntil } from "./helpers/events.js";
-
-interface KeyPair {
-  readonly key: Buffer;
-  readonly cert: Buffer;
-}
-
-/** A self-signed certificate made by openssl, or undefined where openssl is missing. */
-function selfSigned(commonName: string, subjectAltName?: string): KeyPair | undefined {
-  const dir = mkdtempSync(join(tmpdir(), "hw-tls-"));
-  try {
-    const san = subjectAltName === undefined ? [] : ["-addext", `subjectAltName=${subjectAltName}`];
-    const args = ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", join(dir, "k.pem"), "-out", join(dir, "c.pem"), "-days", "1", "-subj", `/CN=${commonName}`, ...san];
-    execFileSync("openssl", args, { stdio: "ignore", timeout: 10_000 });
-    return { key: readFileSync(join(dir, "k.pem")), cert: readFileSync(join(dir, "c.pem")) };
-  } catch {
-    return undefined;
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
+import { selfSigned, type KeyPair } from "./helpers/tls.js";
 
 interface Running extends AsyncDisposable {
   readonly url: string;

@@ -110,6 +110,12 @@ export interface SocketOptions {
    * agent. `false` is the same as leaving it out. @default a new connection per request
    */
   readonly agent?: object | false;
+  /**
+   * Node: a Unix socket path to connect to instead of the URI's host and port (which still name the
+   * `Host` header), for polling, WebSocket and the upgrade, e.g. a server behind
+   * `listen("/run/app.sock")`. Browsers cannot reach Unix sockets. @default undefined (TCP)
+   */
+  readonly socketPath?: string;
   /** Node: certificate authorities to trust for https/wss (PEM), instead of the built-in list. @default undefined */
   readonly ca?: string | Uint8Array | readonly (string | Uint8Array)[];
   /** Node: client certificate chain (PEM) for https/wss. @default undefined */

@@ -1,5 +1,5 @@
 /**
- * @module Checks of the Node-only connection options (TLS, `agent`, `perMessageDeflate`) when a
+ * @module Checks of the Node-only connection options (TLS, `agent`, `socketPath`, `perMessageDeflate`) when a
  * socket is made, so a wrong type is an `HW_ERR_INVALID_OPTION` naming the option instead of a
  * "transport error" from deep inside Node once the socket connects. Node-only: browsers ignore these.
  */
@@ -25,7 +25,8 @@ export function checkNodeOptions(options: HostIOOptions): void {
     const value = options[name];
     if (value !== undefined) expectOption(typeof value === "string", name, value, "a string");
   }
-  const { rejectUnauthorized, agent, perMessageDeflate } = options;
+  const { rejectUnauthorized, agent, perMessageDeflate, socketPath } = options;
+  if (socketPath !== undefined) expectOption(typeof socketPath === "string" && socketPath.length > 0, "socketPath", socketPath, "a non-empty string");
   if (rejectUnauthorized !== undefined) expectOption(typeof rejectUnauthorized === "boolean", "rejectUnauthorized", rejectUnauthorized, "a boolean");
   if (agent !== undefined && agent !== false) {
     // Node's http client calls addRequest on every agent; anything without it is not an agent.

@@ -1,7 +1,7 @@
 /**
  * @module The Node host: `ws` for WebSocket, global `fetch` for polling (a plain `node:http(s)`
  * request once the socket is unref'd, because a pending fetch cannot be unref'd, and when the
- * socket has an `agent` or TLS options, which fetch cannot take), a cookie jar when
+ * socket has an `agent`, TLS options or a `socketPath`, which fetch cannot take), a cookie jar when
  * `withCredentials` is set, and `unref()` on every connection the socket opened.
  */
 
@@ -47,6 +47,8 @@ class NodeIO implements HostIO {
   /** TLS options the user set (none: undefined), for https polling and wss. */
   readonly #tls: TlsSettings | undefined;
   readonly #agent: http.Agent | undefined;
+  /** A Unix socket every connection goes to (the URI then only names the Host header). */
+  readonly #socketPath: string | undefined;
   #trackedAgent: http.Agent | undefined;
   readonly #perMessageDeflate: HostIOOptions["perMessageDeflate"];
   #unrefed = false;
@@ -59,6 +61,7 @@ class NodeIO implements HostIO {
     // `false` (engine.io-client's default) means no agent, as leaving it out does.
     this.#agent = (options.agent || undefined) as http.Agent | undefined;
     this.#perMessageDeflate = options.perMessageDeflate;
+    this.#socketPath = options.socketPath;
   }
 
   get unrefed(): boolean {
@@ -79,7 +82,7 @@ class NodeIO implements HostIO {
     const headers: Record<string, string> = { ...init.headers };
     const cookie = this.#jar?.cookieHeader(url);
     if (cookie !== undefined) headers["cookie"] = cookie;
-    const plain = this.#unrefed || this.#agent !== undefined || this.#tls !== undefined;
+    const plain = this.#unrefed || this.#agent !== undefined || this.#tls !== undefined || this.#socketPath !== undefined;
     return plain ? this.#httpRequest(url, init, headers) : this.#fetch(url, init, headers);
   }
 
@@ -87,7 +90,8 @@ class NodeIO implements HostIO {
     const all: Record<string, string> = { ...headers };
     const cookie = this.#jar?.cookieHeader(url);
     if (cookie !== undefined) all["cookie"] = cookie;
-    // ws calls `createConnection(options)` with the request options, like its own net/tls connectors.
+    // ws calls `createConnection(options)` with the request options, like its own net/tls connectors
+    // (it drops a `socketPath` option: ours is applied in #connect and #trackingAgent).
     const connect = (options: ConnectOptions): net.Socket => this.#connect(options, url.startsWith("wss:"));
     // With an agent (a proxy agent, say) the agent makes the connection; it is tracked from the
     // moment the agent hands it to the handshake request.
@@ -115,7 +119,7 @@ class NodeIO implements HostIO {
   #httpRequest(url: string, init: HttpRequestInit, headers: Record<string, string>): Promise<HttpReply> {
     return new Promise<HttpReply>((resolve, reject) => {
       const send = url.startsWith("https:") ? https.request : http.request;
-      const options = { ...this.#tls, method: init.method, headers, signal: init.signal, agent: this.#agent ?? false };
+      const options = { ...this.#tls, ...(this.#socketPath !== undefined ? { socketPath: this.#socketPath } : {}), method: init.method, headers, signal: init.signal, agent: this.#agent ?? false };
       const request = send(url, options as https.RequestOptions, (response) => {
         this.#storeCookies(url, response.headers);
         const chunks: Buffer[] = [];
@@ -143,12 +147,13 @@ class NodeIO implements HostIO {
 
   #connect(options: ConnectOptions, secure: boolean): net.Socket {
     // Same adjustments as ws' own connectors: `path` is the request path, not an IPC path.
+    const path = this.#socketPath ?? options.socketPath;
     let socket: net.Socket;
     if (secure) {
       const servername = options.servername ?? (net.isIP(options.host ?? "") ? "" : options.host);
-      socket = tls.connect({ ...options, path: undefined, servername } as tls.ConnectionOptions);
+      socket = tls.connect({ ...options, path, servername } as tls.ConnectionOptions);
     } else {
-      socket = net.connect({ ...options, path: options.socketPath } as net.NetConnectOpts);
+      socket = net.connect({ ...options, path } as net.NetConnectOpts);
     }
     this.#track(socket);
     return socket;
@@ -156,7 +161,8 @@ class NodeIO implements HostIO {
 
   /**
    * The user's agent, seen through a proxy whose `addRequest` (what Node's HTTP client calls to get
-   * a connection) also tracks that connection, so `unref()` covers a WebSocket still connecting.
+   * a connection) also tracks that connection, so `unref()` covers a WebSocket still connecting,
+   * and puts back the `socketPath` that ws leaves out of its request options.
    * `ws` does not expose its handshake request; everything else goes to the agent itself.
    */
   #trackingAgent(): http.Agent {
@@ -164,9 +170,10 @@ class NodeIO implements HostIO {
     return (this.#trackedAgent ??= new Proxy(agent, {
       get: (target, property) => {
         if (property === "addRequest") {
-          return (request: http.ClientRequest, options: unknown): unknown => {
+          return (request: http.ClientRequest, options: object): unknown => {
             request.once("socket", (socket) => this.#track(socket));
-            return (target as unknown as AgentInternals).addRequest(request, options);
+            const connectTo = this.#socketPath === undefined ? options : { ...options, socketPath: this.#socketPath };
+            return (target as unknown as AgentInternals).addRequest(request, connectTo);
           };
         }
         const value: unknown = Reflect.get(target, property, target);

@@ -97,7 +97,7 @@ export interface WebSocketOpenOptions {
 }
 
 /** Settings the host needs to build a {@link HostIO}. */
-export interface HostIOOptions extends Pick<SocketOptions, "agent" | "perMessageDeflate" | "ca" | "cert" | "key" | "pfx" | "passphrase" | "ciphers" | "rejectUnauthorized"> {
+export interface HostIOOptions extends Pick<SocketOptions, "agent" | "socketPath" | "perMessageDeflate" | "ca" | "cert" | "key" | "pfx" | "passphrase" | "ciphers" | "rejectUnauthorized"> {
   /** Send credentials: CORS credentials in browsers, a cookie jar in Node. */
   readonly withCredentials?: boolean | undefined;
   /** The socket's clock, used for cookie expiry. */
