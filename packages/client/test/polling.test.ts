@@ -205,6 +205,22 @@ describe("Socket (polling, scripted)", () => {
     expect(socket.unsent).to.deep.equal(["a", "b"]);
   });
 
+  it("a failed poll lets the POST in flight finish first: its callbacks run, then 'transport error'", async () => {
+    const { io, socket, closes } = await pollingSocket();
+    const written: string[] = [];
+    socket.send("a", () => written.push("a"));
+    const post = io.only("POST");
+    io.only("GET").respond(400, JSON.stringify({ code: 1, message: "Session ID unknown" }));
+    await settle();
+    expect(closes).to.deep.equal([]);
+    expect(post.aborted).to.equal(false);
+    post.respond(200, "ok");
+    await settle();
+    expect(written).to.deep.equal(["a"]);
+    expect(closes.map((c) => c[0])).to.deep.equal(["transport error"]);
+    expect((closes[0]![1] as TransportError).status).to.equal(400);
+  });
+
   it("a POST answered with an HTTP error: 'transport error', its batch in unsent ahead of later sends", async () => {
     const { io, socket, closes } = await pollingSocket();
     socket.send("a");

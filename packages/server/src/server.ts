@@ -166,6 +166,9 @@ export class Server extends EventEmitter<ServerEvents> {
   handleRequest(req: IncomingMessage, res: ServerResponse): void {
     req.on("error", noop);
     res.on("error", noop);
+    // A draining server has its HTTP connections closed after each answer: a kept-alive one would
+    // carry the client's next requests (its new handshake) back here instead of to a server that stays.
+    if (this.#shutdown.begun) res.shouldKeepAlive = false;
     const state: RequestState = { query: parseEngineQuery(req) };
     // The common case (a poll of an open session, no CORS, no middleware) needs no promise.
     if (!this.opts.cors && this.#middlewares.length === 0 && state.query.sid !== null) {

@@ -8,7 +8,10 @@ import { Emitter } from "../emitter.js";
 import { parseErrorBody, TransportError } from "../errors.js";
 import type { ClientTransport, TransportContext, TransportEvents } from "./transport.js";
 
-/** `ending`: the server's close packet arrived while a POST was in flight, which finishes first. */
+/**
+ * `ending`: the transport is done (the server's close packet arrived, or the poll failed) but a POST
+ * is in flight: it finishes first, so its batch is known to be delivered (drain) or refused.
+ */
 type PollingState = "idle" | "opening" | "open" | "pausing" | "paused" | "ending" | "closed";
 
 /** How long the farewell `1` POST may take before it is abandoned, ms. */
@@ -31,6 +34,8 @@ export class PollingTransport extends Emitter<TransportEvents> implements Client
   /** Length of the POST body in flight. */
   #postBytes = 0;
   #onPaused: (() => void) | undefined;
+  /** What an `ending` transport does once its POST settled: report the close or the failure. */
+  #end: (() => void) | undefined;
   #afterPost: (() => void) | undefined;
   readonly #getAborter = new AbortController();
   readonly #postAborter = new AbortController();
@@ -74,14 +79,14 @@ export class PollingTransport extends Emitter<TransportEvents> implements Client
       .then(() => {
         if (this.#postSettled()) return;
         this.emit("drain");
-        if (this.#state === "ending") this.#serverClosed();
+        if (this.#state === "ending") this.#end?.();
         else this.#checkPaused();
       })
       .catch((cause: unknown) => {
         if (this.#postSettled()) return;
         // An HTTP answer other than 200: the server did not take the batch.
         if (cause instanceof TransportError && cause.code === "HW_ERR_HTTP_STATUS") this.emit("refused");
-        if (this.#state === "ending") this.#serverClosed();
+        if (this.#state === "ending") this.#end?.();
         else this.#fail(cause, "xhr post error");
       });
   }
@@ -164,12 +169,12 @@ export class PollingTransport extends Emitter<TransportEvents> implements Client
         this.#getInFlight = false;
         this.#onPayload(body);
       })
-      .catch((cause: unknown) => this.#fail(cause, "xhr poll error"));
+      .catch((cause: unknown) => this.#endAfterPost(() => this.#fail(cause, "xhr poll error")));
   }
 
   #onPayload(body: string): void {
     const decoded = decodePayload(body, { maxPackets: MAX_PACKETS_PER_PAYLOAD });
-    if (!decoded.ok) return this.#fail(new HeartwireError("HW_ERR_INVALID_PAYLOAD", decoded.error.message));
+    if (!decoded.ok) return this.#endAfterPost(() => this.#fail(new HeartwireError("HW_ERR_INVALID_PAYLOAD", decoded.error.message)));
     for (const packet of decoded.value) {
       if (this.#state === "opening" && packet.type === "open") {
         this.#state = "open";
@@ -177,9 +182,7 @@ export class PollingTransport extends Emitter<TransportEvents> implements Client
       }
       if (packet.type === "close") {
         // A POST in flight may still be taken (the server lets it finish): wait for its answer.
-        this.#state = "ending";
-        this.#onPaused = undefined;
-        if (!this.#postInFlight) this.#serverClosed();
+        this.#endAfterPost(() => this.#serverClosed());
         return;
       }
       this.emit("packet", packet);
@@ -187,6 +190,19 @@ export class PollingTransport extends Emitter<TransportEvents> implements Client
     }
     this.#checkPaused();
     this.#poll();
+  }
+
+  /**
+   * The transport is over (`end` reports how). A POST in flight is not aborted: its answer says
+   * whether its batch was delivered, and only then does `end` run. Bounded by the socket's
+   * heartbeat watch and `requestTimeout`, which close the transport.
+   */
+  #endAfterPost(end: () => void): void {
+    if (this.#state === "closed" || this.#state === "ending") return;
+    if (!this.#postInFlight) return end();
+    this.#state = "ending";
+    this.#onPaused = undefined;
+    this.#end = end;
   }
 
   /** The server closed the session and no POST is in flight any more. */

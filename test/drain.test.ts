@@ -1,0 +1,162 @@
+/**
+ * @module A drain that loses nothing, end to end: clients of every transport set send numbered
+ * messages every few ms through one address while the server behind it drains and a second server
+ * takes over; then every number is accounted for: delivered exactly once to a server `message`
+ * handler, or reported to the client by a `drop` event. Verdicts count messages, never time.
+ */
+
+import { expect } from "chai";
+import net from "node:net";
+import { ReconnectingSocket } from "@heartwire/client";
+import type { Server } from "@heartwire/server";
+import { once, waitUntil } from "./helpers/events.js";
+import { startServer, type RunningServer } from "./helpers/servers.js";
+
+/** A TCP front on 127.0.0.1:0: each new connection goes to the current target; old ones stay where they are. */
+async function startSwitch(target: number): Promise<{ port: number; target: number; close(): Promise<void> }> {
+  const sockets = new Set<net.Socket>();
+  const state = { target };
+  const server = net.createServer((inbound) => {
+    const outbound = net.connect(state.target, "127.0.0.1");
+    for (const s of [inbound, outbound]) {
+      sockets.add(s);
+      s.on("error", () => {});
+      s.on("close", () => {
+        sockets.delete(s);
+        inbound.destroy();
+        outbound.destroy();
+      });
+    }
+    inbound.pipe(outbound);
+    outbound.pipe(inbound);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as net.AddressInfo;
+  return {
+    port,
+    get target() {
+      return state.target;
+    },
+    set target(value: number) {
+      state.target = value;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+const TRANSPORT_SETS = [["polling"], ["websocket"], ["polling", "websocket"]] as const;
+
+describe("drain that loses nothing (end to end)", function () {
+  this.timeout(60_000);
+
+  it("a server drains while another takes over: every numbered message is delivered once or reported by 'drop'", async () => {
+    const delivered = new Map<string, number>();
+    const trace = new Map<string, string[]>();
+    const closes = new Map<string, string[]>();
+    /** Per server: the clients (by name) that delivered at least one message there. */
+    const seenOn = new Map<Server, Set<string>>();
+    const count = (server: Server) => (socket: { on(e: "message", l: (d: string | Buffer) => void): unknown }) =>
+      socket.on("message", (data) => {
+        const key = String(data);
+        delivered.set(key, (delivered.get(key) ?? 0) + 1);
+        seenOn.get(server)!.add(key.split(":")[0]!);
+      });
+    const servers: RunningServer<Server>[] = [];
+    const start = async (): Promise<RunningServer<Server>> => {
+      const running = await startServer({ pingInterval: 2000, pingTimeout: 5000 });
+      seenOn.set(running.server, new Set());
+      running.server.on("connection", count(running.server));
+      running.server.on("connection", (socket) => {
+        socket.on("packet", (p) => p.type === "message" && trace.get(String(p.data))?.push(`server ${servers.indexOf(running)} ${socket.id} ${socket.readyState}`));
+        socket.on("close", (reason) => (closes.get(socket.id) ?? closes.set(socket.id, []).get(socket.id)!).push(`server close ${reason}`));
+      });
+      servers.push(running);
+      return running;
+    };
+    const first = await start();
+    const second = await start();
+    const front = await startSwitch(first.port);
+
+    const PER_SET = 4;
+    const clients: Array<{ name: string; rs: ReconnectingSocket; sent: number; dropped: string[]; written: Set<string>; log: string[] }> = [];
+    let ticker: NodeJS.Timeout | undefined;
+    try {
+      for (const transports of TRANSPORT_SETS) {
+        for (let i = 0; i < PER_SET; i++) {
+          const rs = new ReconnectingSocket(`http://127.0.0.1:${front.port}`, {
+            transports: [...transports],
+            reconnectionDelay: 100,
+            reconnectionDelayMax: 300,
+          });
+          const client = { name: `${transports.join("+")}#${i}`, rs, sent: 0, dropped: [] as string[], written: new Set<string>(), log: [] as string[] };
+          rs.on("drop", (data) => client.dropped.push(String(data)));
+          rs.on("error", (e) => client.log.push(`error ${e.message} status ${String((e as { status?: number }).status)} ${String((e as { serverMessage?: string }).serverMessage)} cause ${String((e as { cause?: unknown }).cause)} at ${client.sent}`));
+          rs.on("close", (reason, details) => client.log.push(`close ${reason} ${details instanceof Error ? details.message : JSON.stringify(details)} at ${client.sent}`));
+          rs.on("open", () => client.log.push(`open ${rs.socket?.id} at ${client.sent}`));
+          clients.push(client);
+        }
+      }
+      await Promise.all(clients.map((c) => once(c.rs, "open", { timeoutMs: 15_000 })));
+
+      // Every client sends a numbered message every 5 ms from now until told to stop.
+      ticker = setInterval(() => {
+        for (const c of clients) {
+          const key = `${c.name}:${c.sent++}`;
+          trace.set(key, [`sent rs=${c.rs.readyState} sock=${c.rs.socket?.id}/${c.rs.socket?.readyState}/${c.rs.socket?.transport.name}/${c.rs.socket?.transport.writable}`]);
+          c.rs.send(key, () => c.written.add(key));
+        }
+      }, 5);
+      const onFirst = seenOn.get(first.server)!;
+      await waitUntil(() => onFirst.size === clients.length, 15_000, "every client delivering to the first server");
+
+      // The switch: new connections reach the second server; the first drains its sessions.
+      front.target = second.port;
+      const drained = new Promise<void>((resolve) => first.server.close({ graceful: true, timeout: 20_000, spread: 500 }, resolve));
+      await Promise.race([drained, new Promise((_, reject) => setTimeout(() => reject(new Error("drain did not end within 25 s")), 25_000))]);
+      const onSecond = seenOn.get(second.server)!;
+      await waitUntil(() => onSecond.size === clients.length, 15_000, "every client delivering to the second server");
+      clearInterval(ticker);
+      ticker = undefined;
+
+      // Quiet: every number is delivered or dropped, within a bound (what is still queued goes out).
+      const unaccounted = (): string[] => {
+        const missing: string[] = [];
+        for (const c of clients) {
+          const dropped = new Set(c.dropped);
+          for (let n = 0; n < c.sent; n++) {
+            const key = `${c.name}:${n}`;
+            if (!delivered.has(key) && !dropped.has(key)) missing.push(key);
+          }
+        }
+        return missing;
+      };
+      await waitUntil(() => unaccounted().length === 0, 15_000, "every message delivered or dropped").catch((error: Error) => {
+        const missing = unaccounted();
+        const limbo = missing.filter((key) => clients.some((c) => c.written.has(key)));
+        for (const c of clients) if (missing.some((k) => k.startsWith(`${c.name}:`))) console.log(c.name, c.rs.readyState, c.rs.queued, c.rs.socket?.readyState, c.log.join("\n"));
+        for (const key of missing) console.log(key, trace.get(key), [...closes].filter(([sid]) => trace.get(key)!.join().includes(sid)));
+        throw new Error(`${error.message}: ${missing.length} unaccounted (${limbo.length} whose callback ran): ${missing.slice(0, 20).join(", ")}`);
+      });
+
+      const duplicates = [...delivered].filter(([, times]) => times > 1).map(([key]) => key);
+      expect(duplicates, "delivered more than once").to.deep.equal([]);
+      for (const c of clients) {
+        for (const key of c.dropped) expect(delivered.has(key), `${key} dropped and delivered`).to.equal(false);
+      }
+      const sent = clients.reduce((sum, c) => sum + c.sent, 0);
+      const dropped = clients.reduce((sum, c) => sum + c.dropped.length, 0);
+      // Not a verdict on speed: only that the run was not trivially short.
+      expect(sent, "messages sent").to.be.above(clients.length * 20);
+      console.log(`      ${sent} messages from ${clients.length} clients: ${delivered.size} delivered once, ${dropped} dropped`);
+    } finally {
+      if (ticker !== undefined) clearInterval(ticker);
+      for (const c of clients) c.rs.close();
+      await front.close();
+      for (const s of servers) await s.close();
+    }
+  });
+});
