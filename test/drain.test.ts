@@ -94,7 +94,7 @@ describe("drain that loses nothing (end to end)", function () {
           });
           const client = { name: `${transports.join("+")}#${i}`, rs, sent: 0, dropped: [] as string[], written: new Set<string>(), log: [] as string[] };
           rs.on("drop", (data) => client.dropped.push(String(data)));
-          rs.on("error", (e) => client.log.push(`error ${e.message} status ${String((e as { status?: number }).status)} ${String((e as { serverMessage?: string }).serverMessage)} cause ${String((e as { cause?: unknown }).cause)} at ${client.sent}`));
+          rs.on("error", (e) => client.log.push(`error ${typeof e === "string" ? e : e.message} status ${String((e as { status?: number }).status)} ${String((e as { serverMessage?: string }).serverMessage)} cause ${String((e as { cause?: unknown }).cause)} at ${client.sent}`));
           rs.on("close", (reason, details) => client.log.push(`close ${reason} ${details instanceof Error ? details.message : JSON.stringify(details)} at ${client.sent}`));
           rs.on("open", () => client.log.push(`open ${rs.socket?.id} at ${client.sent}`));
           clients.push(client);

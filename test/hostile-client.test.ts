@@ -72,7 +72,7 @@ async function hostileServer(script: Script, server: HttpServer = createServer()
 async function closeOf(url: string, options: SocketOptions): Promise<{ reason: string; details: unknown; errors: Error[]; socket: Socket }> {
   const socket = new Socket(url, options);
   const errors: Error[] = [];
-  socket.on("error", (e) => errors.push(e));
+  socket.on("error", (e) => errors.push(typeof e === "string" ? new Error(e) : e));
   try {
     const [reason, details] = await once<[string, unknown]>(socket, "close", { timeoutMs: ANSWER_WITHIN });
     return { reason, details, errors, socket };

@@ -78,7 +78,8 @@ export class CookieJar {
     this.#purge();
     const target = new URL(url);
     const host = target.hostname.replace(/^\[|\]$/g, "").toLowerCase();
-    const secure = target.protocol === "https:" || target.protocol === "wss:";
+    // Loopback counts as a secure origin, as browsers treat it (Secure cookies go to http://localhost).
+    const secure = target.protocol === "https:" || target.protocol === "wss:" || /^(localhost|.*\.localhost|127(\.\d+){3}|::1)$/.test(host);
     const matching = [...this.#cookies.values()]
       .filter((c) => domainMatches(host, c) && pathMatches(target.pathname || "/", c.path) && (!c.secure || secure))
       .sort((a, b) => b.path.length - a.path.length);

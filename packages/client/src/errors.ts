@@ -14,6 +14,8 @@ export interface TransportErrorInit {
   readonly context?: unknown;
   /** The error this one wraps. */
   readonly cause?: unknown;
+  /** engine.io-client's `description`, when it is not the HTTP status (a WebSocket's error event). */
+  readonly description?: unknown;
 }
 
 /**
@@ -23,8 +25,8 @@ export interface TransportErrorInit {
 export class TransportError extends HeartwireError {
   /** Always `"TransportError"`, as in engine.io-client. */
   readonly type = "TransportError";
-  /** engine.io-client's `description`: the HTTP status when there is one. */
-  declare readonly description: number | string | undefined;
+  /** engine.io-client's `description`: the HTTP status of a polling request, the error event of a WebSocket. */
+  declare readonly description: unknown;
   /** engine.io-client's `context`. */
   declare readonly context: unknown;
   /** HTTP status, when the server answered with one. */
@@ -36,10 +38,10 @@ export class TransportError extends HeartwireError {
 
   /** Creates a transport error; `message` follows engine.io-client ("xhr poll error", "websocket error"…). */
   constructor(message: string, init: TransportErrorInit = {}, code: HeartwireErrorCode = "HW_ERR_TRANSPORT") {
-    const { status, protocolCode, serverMessage, context, cause } = init;
+    const { status, protocolCode, serverMessage, context, cause, description = status ?? serverMessage } = init;
     super(code, message, cause === undefined ? undefined : { cause });
     this.name = "TransportError";
-    Object.assign(this, { description: status ?? serverMessage, context, status, protocolCode, serverMessage });
+    Object.assign(this, { description, context, status, protocolCode, serverMessage });
   }
 }
 

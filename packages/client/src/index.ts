@@ -12,9 +12,19 @@ import type { Platform } from "./platform/platform.js";
 import { PollingTransport } from "./transports/polling.js";
 import { WebSocketTransport } from "./transports/websocket.js";
 import { startUpgradeProbe } from "./upgrade.js";
+import type { TransportClass } from "./transports/transport.js";
+
+/**
+ * The transport classes by name (engine.io-client's `transports`): what names in the `transports`
+ * option stand for. Replacing one here (engine.io-client's suite does) changes it for later sockets.
+ */
+export const transports: { polling: TransportClass; websocket: TransportClass } = { polling: PollingTransport, websocket: WebSocketTransport };
+
+/** Runs `fn` soon, after the current job (`process.nextTick`); socket.io-client imports it from engine.io-client. */
+export const nextTick: (fn: () => void, setTimeoutFn?: unknown) => void = (fn) => process.nextTick(fn);
 
 /** The Node host with polling and websocket. */
-const platform: Platform = Object.freeze({ ...nodeHost, transports: { polling: PollingTransport, websocket: WebSocketTransport }, upgrade: startUpgradeProbe });
+const platform: Platform = Object.freeze({ ...nodeHost, transports, upgrade: startUpgradeProbe });
 
 /**
  * An Engine.IO v4 client connection (engine.io-client compatible) for Node: websocket via `ws`,
@@ -39,3 +49,13 @@ export class ReconnectingSocket extends CoreReconnectingSocket<Socket> {
 }
 
 export * from "./public-api.js";
+// engine.io-client's names for its transport classes (socket.io-client re-exports them).
+export {
+  PollingTransport,
+  WebSocketTransport,
+  PollingTransport as XHR,
+  PollingTransport as NodeXHR,
+  PollingTransport as Fetch,
+  WebSocketTransport as WebSocket,
+  WebSocketTransport as NodeWebSocket,
+};

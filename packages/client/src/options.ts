@@ -3,8 +3,9 @@
  * `resolveSocketOptions` which validates them and derives the endpoint from the URI.
  */
 
-import { HeartwireError, MAX_TIMER_DELAY, realScheduler, type Scheduler } from "@heartwire/shared";
+import { HeartwireError, MAX_TIMER_DELAY, nativeScheduler, realScheduler, type Scheduler } from "@heartwire/shared";
 import type { BinaryType, HostIO, PageLocation } from "./platform/platform.js";
+import type { TransportClass, TransportRegistry } from "./transports/transport.js";
 
 /** A transport this client implements. */
 export type TransportName = "polling" | "websocket";
@@ -12,11 +13,14 @@ export type TransportName = "polling" | "websocket";
 /** Options of `new Socket(uri, options)`; the names and defaults follow engine.io-client. */
 export interface SocketOptions {
   /**
-   * Transports to try, in order. Unknown names (such as `"webtransport"`, which this client does
-   * not implement) and transports the entry does not ship (`polling` in `@heartwire/client/websocket`)
-   * are ignored. @default ["polling", "websocket"] (["websocket"] from `@heartwire/client/websocket`)
+   * Transports to try, in order: names, or transport classes (this package's `transports.polling`,
+   * `transports.websocket`, or subclasses of them), as in engine.io-client. Unknown names (such as
+   * `"webtransport"`, which this client does not implement) and transports the entry does not ship
+   * (`polling` in `@heartwire/client/websocket`) are ignored. When none is left, the socket emits
+   * `error` with `"No transports available"` on a later tick, as engine.io-client does.
+   * @default ["polling", "websocket"] (["websocket"] from `@heartwire/client/websocket`)
    */
-  readonly transports?: readonly string[];
+  readonly transports?: readonly (string | TransportClass)[];
   /** Probe and upgrade to the transports the server advertises (polling → websocket). @default true */
   readonly upgrade?: boolean;
   /** Start with websocket if a websocket connection from this page/process succeeded before. @default false */
@@ -53,6 +57,8 @@ export interface SocketOptions {
   readonly closeOnOffline?: boolean;
   /** Server host name; taken from the URI when one is given. @default page host or "localhost" */
   readonly hostname?: string;
+  /** Server host (engine.io-client's `host`): a host name or IPv6 address, with or without brackets; sets `hostname`. */
+  readonly host?: string;
   /** Server port; taken from the URI when one is given. @default page port, or 443/80 */
   readonly port?: string | number;
   /** Use https/wss; taken from the URI when one is given. @default page protocol, else false */
@@ -68,6 +74,12 @@ export interface SocketOptions {
   readonly pingTimeout?: number;
   /** Clock and timers (tests pass a `FakeScheduler`). @default realScheduler */
   readonly scheduler?: Scheduler;
+  /**
+   * Use the host's timers as they were when this module loaded, so that a fake-timer library
+   * installed later (sinon, jest) does not affect the socket. Ignored when `scheduler` is given.
+   * @default false (the global `setTimeout` of the moment)
+   */
+  readonly useNativeTimers?: boolean;
   /** Advanced: replaces the platform's network layer (WebSocket and HTTP), e.g. in tests. @default the platform's */
   readonly io?: HostIO;
   /**
@@ -168,7 +180,10 @@ export interface ResolvedSocketOptions extends Omit<SocketOptions, "transports" 
   readonly path: string;
   /** The `query` option with the URI's own query on top. */
   readonly query: URLSearchParams;
+  /** The transports to try, in order (empty: none available). */
   readonly transports: readonly TransportName[];
+  /** The class of each transport in `transports`. */
+  readonly transportClasses: TransportRegistry;
   readonly upgrade: boolean;
   readonly extraHeaders: Readonly<Record<string, string>>;
   readonly timestampParam: string;
@@ -230,15 +245,20 @@ export function resolveSocketOptions(
   uri: string | undefined,
   options: SocketOptions,
   location: PageLocation | undefined,
-  available: Readonly<Partial<Record<TransportName, unknown>>> = { polling: true, websocket: true },
+  available: TransportRegistry,
 ): ResolvedSocketOptions {
   const url = uri === undefined ? undefined : parseUri(uri, location);
   const secure = url ? /^(http|ws)s:$/.test(url.protocol) : (options.secure ?? location?.protocol === "https:");
-  const supported = Object.keys(available);
-  const transports = (options.transports ?? supported).filter(
-    (t, i, all): t is TransportName => supported.includes(t) && all.indexOf(t) === i,
-  );
-  check(transports.length > 0, `transports lists no supported transport (supported: ${supported.join(", ")}), got ${JSON.stringify(options.transports)}`);
+  const transportClasses: Partial<Record<TransportName, TransportClass>> = {};
+  for (const t of options.transports ?? (Object.keys(available) as TransportName[])) {
+    const name = (typeof t === "string" ? t : t.prototype.name) as TransportName;
+    const known = typeof t === "string" ? available[name] : t;
+    if (known && (name === "polling" || name === "websocket")) transportClasses[name] ??= known;
+  }
+  const transports = Object.keys(transportClasses) as TransportName[];
+  // engine.io-client's `host` option: brackets off an IPv6 address, a port dropped.
+  const host = options.host?.replace(/^\[(.*)\].*$|^([^:]*):\d*$/, "$1$2");
+  const hostname = options.hostname ?? host;
   const query = new URLSearchParams(options.query as Record<string, string> | string | undefined);
   url?.searchParams.forEach((v, k) => query.set(k, v));
   const path = (options.path ?? "/engine.io").replace(/\/$/, "") + (options.addTrailingSlash === false ? "" : "/");
@@ -249,7 +269,7 @@ export function resolveSocketOptions(
     transportOptions = {};
     for (const name of transports) {
       const own = overrides[name];
-      if (own) transportOptions[name] = resolveSocketOptions(uri, { ...options, ...own, transportOptions: undefined }, location, available);
+      if (own) transportOptions[name] = resolveSocketOptions(uri, { ...options, ...own, transportOptions: undefined }, location, transportClasses);
     }
   }
   return {
@@ -260,19 +280,21 @@ export function resolveSocketOptions(
     timestampParam: options.timestampParam ?? "t",
     closeOnOffline: options.closeOnOffline ?? true,
     secure,
-    hostname: url ? url.hostname.replace(/^\[|\]$/g, "") : (options.hostname ?? location?.hostname ?? "localhost"),
+    hostname: url ? url.hostname.replace(/^\[|\]$/g, "") : (hostname ?? location?.hostname ?? "localhost"),
+    // As engine.io-client: a host given without a port means the scheme's default, not the page's.
     port: url ? url.port || (secure ? "443" : "80")
-      : options.port !== undefined ? String(options.port) : location?.port && uri === undefined ? location.port : secure ? "443" : "80",
+      : options.port !== undefined ? String(options.port) : location?.port && hostname === undefined ? String(location.port) : secure ? "443" : "80",
     path: path.startsWith("/") ? path : `/${path}`,
     query,
     transports,
+    transportClasses,
     pingInterval: numberOption("pingInterval", options.pingInterval, undefined, 1, MAX_TIMER_DELAY, true),
     pingTimeout: numberOption("pingTimeout", options.pingTimeout, undefined, 1, MAX_TIMER_DELAY, true),
     maxIncomingPayload: numberOption("maxIncomingPayload", options.maxIncomingPayload, 104_857_600, 1, Infinity, true),
     maxBufferedBytes: numberOption("maxBufferedBytes", options.maxBufferedBytes, 4_194_304, 1, Infinity, true),
     requestTimeout: numberOption("requestTimeout", options.requestTimeout, undefined, 1, MAX_TIMER_DELAY, true),
     openTimeout: numberOption("openTimeout", options.openTimeout, undefined, 1, MAX_TIMER_DELAY, true),
-    scheduler: options.scheduler ?? realScheduler,
+    scheduler: options.scheduler ?? (options.useNativeTimers ? nativeScheduler : realScheduler),
   };
 }
 

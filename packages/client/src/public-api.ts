@@ -7,6 +7,12 @@ export { PROTOCOL_VERSION as protocol, HeartwireError } from "@heartwire/shared"
 export type { OpenPacket, OutgoingPacket, Scheduler, TimerHandle } from "@heartwire/shared";
 export type { EventArgs, EventListener } from "./emitter.js";
 export { TransportError } from "./errors.js";
+export { parse } from "./parse-uri.js";
+export type { ParsedUri } from "./parse-uri.js";
+export { installTimerFunctions } from "./timer-functions.js";
+export type { TimerFunctions } from "./timer-functions.js";
+export { Transport } from "./transports/transport.js";
+export type { TransportClass, TransportContext, TransportRegistry } from "./transports/transport.js";
 export { CookieJar } from "./cookie-jar.js";
 export type { StoredCookie } from "./cookie-jar.js";
 export { isRefusal } from "./reconnect.js";

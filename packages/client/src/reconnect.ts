@@ -40,7 +40,7 @@ export interface ReconnectingSocketEvents {
   /** A socket closed (every time); after `close()` or giving up, no socket follows. */
   close: [reason: SocketCloseReason, details?: CloseDetails];
   /** A socket reported an error. */
-  error: [error: Error];
+  error: [error: Error | "No transports available"];
   /** A retry was scheduled `delay` ms from now. */
   reconnect_scheduled: [attempt: number, delay: number];
   /** Retry number `attempt` (1-based) starts now. */

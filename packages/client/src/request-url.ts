@@ -33,9 +33,9 @@ export function requestUrl(
 ): string {
   const { secure, hostname, port, query, timestampRequests, pingInterval, pingTimeout } = endpoint;
   const params = new URLSearchParams(query);
-  for (const k of ["EIO", "transport", "sid"]) params.delete(k);
   params.set("EIO", String(PROTOCOL_VERSION));
   params.set("transport", transport);
+  // A `sid` in the user's query goes out until the session has one (engine.io-client does the same).
   if (sid !== undefined) params.set("sid", sid);
   if (transport === "polling" ? timestampRequests !== false : timestampRequests) params.set(endpoint.timestampParam, timestamp(random));
   if (endpoint.forceBase64 && (transport === "websocket" || sid === undefined)) params.set("b64", "1");

@@ -36,6 +36,8 @@ export interface SocketEvents {
   handshake: [data: OpenPacket];
   /** A message from the server: a string, or binary in the socket's `binaryType`. */
   message: [data: MessageData];
+  /** The same message, emitted just before `message` (socket.io-client listens to this one). */
+  data: [data: MessageData];
   /** Every packet received. */
   packet: [packet: ReceivedPacket];
   /** Every packet queued for sending (messages and pongs). */
@@ -58,8 +60,11 @@ export interface SocketEvents {
   drain: [];
   /** A batch was handed to the transport. */
   flush: [];
-  /** A transport failure or an invalid packet (a `close` follows). */
-  error: [error: Error];
+  /**
+   * A transport failure or an invalid packet (a `close` follows), or, as in engine.io-client, the
+   * string `"No transports available"` when the `transports` option leaves none (no `close` follows).
+   */
+  error: [error: Error | "No transports available"];
   /** The socket closed; it will not reopen. */
   close: [reason: SocketCloseReason, details?: CloseDetails];
 }

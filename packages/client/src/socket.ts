@@ -68,6 +68,8 @@ export class Socket extends Emitter<SocketEvents> {
     super();
     const opts = typeof uri === "object" && uri !== null ? uri : (options ?? {});
     this.#opts = resolveSocketOptions(typeof uri === "string" ? uri : undefined, opts, platform.location(), platform.transports);
+    // As engine.io-client: reported on a later tick, so that a listener added after `new` hears it.
+    if (!this.#opts.transports.length) this.#opts.scheduler.setTimeout(() => this.emit("error", "No transports available"), 0);
     this.#platform = platform;
     this.binaryType = this.#opts.binaryType ?? platform.defaultBinaryType;
     this.#io = this.#opts.io ?? platform.createIO(this.#opts);
@@ -122,7 +124,32 @@ export class Socket extends Emitter<SocketEvents> {
    * socket closes ("slow consumer"); a fast sender should pause above its own threshold until `drain`.
    */
   get bufferedAmount(): number {
-    return this.#buffer.bytes + this.#slot.current.bufferedAmount;
+    return this.#buffer.bytes + (this.#slot.current?.bufferedAmount ?? 0);
+  }
+
+  /** The server's host name (engine.io-client's `hostname`). */
+  get hostname(): string {
+    return this.#opts.hostname;
+  }
+
+  /** The server's port, as a string (engine.io-client's `port`). */
+  get port(): string {
+    return this.#opts.port;
+  }
+
+  /** True for https/wss (engine.io-client's `secure`). */
+  get secure(): boolean {
+    return this.#opts.secure;
+  }
+
+  /** The options after defaults and validation (read-only). */
+  get opts(): ResolvedSocketOptions {
+    return this.#opts;
+  }
+
+  /** The packets waiting to be written, the batch in flight first (engine.io-client's `writeBuffer`). */
+  get writeBuffer(): OutgoingPacket[] {
+    return this.#buffer.packets();
   }
 
   /** `"opening"`, `"open"`, `"closing"` or `"closed"`. */
@@ -204,6 +231,15 @@ export class Socket extends Emitter<SocketEvents> {
     return this.#readyState === "open" && this.#heartbeat.check();
   }
 
+  /**
+   * engine.io-client's check before a write (socket.io-client calls it before each emit): true once
+   * the heartbeat deadline has passed, in which case the socket closes with `"ping timeout"` on a
+   * microtask. False before the handshake.
+   */
+  _hasPingExpired(): boolean {
+    return !this.#heartbeat.check();
+  }
+
   /** Node: lets the process exit while this socket is open (connections and timers). Returns this. */
   unref(): this {
     this.#io.unref();
@@ -266,7 +302,10 @@ export class Socket extends Emitter<SocketEvents> {
     if (this.#is("closed")) return;
     if (type === "open") this.#onHandshake(data);
     else if (type === "ping") this.#onPing();
-    else if (type === "message") this.emit("message", data!);
+    else if (type === "message") {
+      this.emit("data", data!);
+      if (!this.#is("closed")) this.emit("message", data!);
+    }
     else if (type === "close") this.#onClose("transport close", { description: "transport closed by the server" });
   }
 

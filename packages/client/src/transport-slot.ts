@@ -54,7 +54,7 @@ let websocketWorked = false;
 export function transportSlot(
   opts: ResolvedSocketOptions,
   io: HostIO,
-  { transports, upgrade }: Pick<Platform, "transports" | "upgrade">,
+  { upgrade }: Pick<Platform, "upgrade">,
   handlers: SlotHandlers,
 ): TransportSlot {
   const candidates = [...opts.transports];
@@ -63,17 +63,17 @@ export function transportSlot(
   }
   let probe: UpgradeProbe | undefined;
 
-  // `opts.transports` only names transports the platform has (see `resolveSocketOptions`).
+  // `opts.transportClasses` has a class for each of `opts.transports` (see `resolveSocketOptions`).
   const create = (name: TransportName, sid?: string): ClientTransport => {
     const own = opts.transportOptions?.[name] ?? opts;
-    return new transports[name]!({ ...own, io, sid, url: (transport, s) => requestUrl(own, transport, s) });
+    return new opts.transportClasses[name]!({ ...own, io, sid, url: (transport, s) => requestUrl(own, transport, s) });
   };
 
   const attach = (transport: ClientTransport): ClientTransport =>
     transport.on("packet", handlers.packet).on("drain", handlers.drain).on("refused", handlers.refused).on("error", handlers.error).on("close", handlers.close);
 
-  const drop = (transport: ClientTransport, graceful: boolean): void => {
-    transport.removeAllListeners().close(graceful);
+  const drop = (transport: ClientTransport | undefined, graceful: boolean): void => {
+    transport?.removeAllListeners().close(graceful);
   };
 
   const openCandidate = (): ClientTransport => {
@@ -91,7 +91,8 @@ export function transportSlot(
     probe = undefined;
   };
 
-  let current = openCandidate();
+  // No candidate: the socket reports "No transports available" and never has a transport.
+  let current = candidates.length ? openCandidate() : (undefined as unknown as ClientTransport);
 
   return {
     get current() {

@@ -9,9 +9,16 @@ import { ReconnectingSocket as CoreReconnectingSocket, type ReconnectingSocketOp
 import type { SocketOptions } from "./options.js";
 import type { Platform } from "./platform/platform.js";
 import { WebSocketTransport } from "./transports/websocket.js";
+import type { TransportClass } from "./transports/transport.js";
+
+/** The transport classes by name (engine.io-client's `transports`): websocket only here. */
+export const transports: { websocket: TransportClass } = { websocket: WebSocketTransport };
+
+/** Runs `fn` soon, after the current job (a microtask); socket.io-client imports it from engine.io-client. */
+export const nextTick: (fn: () => void, setTimeoutFn?: unknown) => void = (fn) => queueMicrotask(fn);
 
 /** The browser host with the websocket transport only. */
-const platform: Platform = /* @__PURE__ */ Object.freeze({ ...browserHost, transports: { websocket: WebSocketTransport } });
+const platform: Platform = /* @__PURE__ */ Object.freeze({ ...browserHost, transports });
 
 /**
  * An Engine.IO v4 client connection over the browser's native WebSocket only; `uri` defaults to
@@ -36,3 +43,5 @@ export class ReconnectingSocket extends CoreReconnectingSocket<Socket> {
 }
 
 export * from "./public-api.js";
+// engine.io-client's names for its WebSocket transport class.
+export { WebSocketTransport, WebSocketTransport as WebSocket, WebSocketTransport as NodeWebSocket };

@@ -10,9 +10,16 @@ import { ReconnectingSocket as CoreReconnectingSocket, type ReconnectingSocketOp
 import type { SocketOptions } from "./options.js";
 import type { Platform } from "./platform/platform.js";
 import { WebSocketTransport } from "./transports/websocket.js";
+import type { TransportClass } from "./transports/transport.js";
+
+/** The transport classes by name (engine.io-client's `transports`): websocket only here. */
+export const transports: { websocket: TransportClass } = { websocket: WebSocketTransport };
+
+/** Runs `fn` soon, after the current job (`process.nextTick`); socket.io-client imports it from engine.io-client. */
+export const nextTick: (fn: () => void, setTimeoutFn?: unknown) => void = (fn) => process.nextTick(fn);
 
 /** The Node host with the websocket transport only. */
-const platform: Platform = Object.freeze({ ...nodeHost, transports: { websocket: WebSocketTransport } });
+const platform: Platform = Object.freeze({ ...nodeHost, transports });
 
 /**
  * An Engine.IO v4 client connection over WebSocket only (Node, via `ws`). `transports` other than
@@ -37,3 +44,5 @@ export class ReconnectingSocket extends CoreReconnectingSocket<Socket> {
 }
 
 export * from "./public-api.js";
+// engine.io-client's names for its WebSocket transport class.
+export { WebSocketTransport, WebSocketTransport as WebSocket, WebSocketTransport as NodeWebSocket };

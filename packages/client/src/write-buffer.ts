@@ -31,6 +31,8 @@ export interface WriteBuffer {
   readonly priorityCount: number;
   /** Size of the messages waiting (see {@link messageSize}). */
   readonly bytes: number;
+  /** The packets in flight and waiting, in order. */
+  packets(): OutgoingPacket[];
   /** Appends an application packet. */
   push(packet: OutgoingPacket, callback?: () => void): void;
   /** Queues a heartbeat reply behind earlier priority packets but ahead of every message. */
@@ -78,6 +80,7 @@ export function writeBuffer(): WriteBuffer {
     get bytes() {
       return bytes;
     },
+    packets: () => [...inFlight, ...items].map((item) => item.packet),
     push(packet, callback) {
       items.push({ packet, callback });
       bytes += messageSize(packet);

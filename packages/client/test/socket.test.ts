@@ -227,12 +227,22 @@ describe("Socket (websocket, scripted)", () => {
     await settle();
   });
 
-  it("ignores webtransport and rejects a list with no supported transport", () => {
+  it("ignores webtransport and reports a list with no supported transport as engine.io-client does", () => {
     const io = new FakeIO();
-    const socket = new Socket("http://h", { transports: ["webtransport", "websocket"], io, scheduler: new FakeScheduler() });
+    const scheduler = new FakeScheduler();
+    const socket = new Socket("http://h", { transports: ["webtransport", "websocket"], io, scheduler });
     expect(socket.transport.name).to.equal("websocket");
     socket.close();
-    expect(() => new Socket("http://h", { transports: ["webtransport"], io })).to.throw(/no supported transport/);
+    for (const transports of [["webtransport"], []]) {
+      const none = new Socket("http://h", { transports, io, scheduler });
+      const errors: unknown[] = [];
+      none.on("error", (e) => errors.push(e));
+      expect(errors, "not synchronously").to.deep.equal([]);
+      scheduler.advance(0);
+      expect(errors).to.deep.equal(["No transports available"]);
+      expect(io.sockets.length, "no connection attempted").to.equal(1);
+      none.close();
+    }
   });
 
   describe("outgoing bound (maxBufferedBytes)", () => {
@@ -247,7 +257,7 @@ describe("Socket (websocket, scripted)", () => {
 
     it("counts what the WebSocket has not transmitted, and closes as a slow consumer past the bound", async () => {
       const { socket, ws, closes } = await openWs({ maxBufferedBytes: 100 });
-      const errors: Error[] = [];
+      const errors: Array<Error | string> = [];
       socket.on("error", (e) => errors.push(e));
       socket.send("a".repeat(49)); // counts 50
       expect(socket.bufferedAmount).to.equal(0); // handed to the WebSocket at once, which took it
@@ -261,7 +271,7 @@ describe("Socket (websocket, scripted)", () => {
       expect(closes[0]![0]).to.equal("transport error");
       expect((closes[0]![1] as Error).message).to.match(/^slow consumer/);
       expect((closes[0]![1] as Error & { code: string }).code).to.equal("HW_ERR_BUFFER_FULL");
-      expect(errors.map((e) => e.message)).to.deep.equal([(closes[0]![1] as Error).message]);
+      expect(errors.map((e) => (e as Error).message)).to.deep.equal([(closes[0]![1] as Error).message]);
       expect(socket.unsent).to.deep.equal(["c", "d"]);
     });
 

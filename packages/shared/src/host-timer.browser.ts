@@ -7,12 +7,20 @@
 import type { TimerHandle } from "./scheduler.js";
 import { clampDelay } from "./timer-delay.js";
 
-/** Arms a real timer for `callback` in `delay` ms (clamped to what the host honours). */
-export function hostTimer(callback: () => void, delay: number): TimerHandle {
+// The page's timer functions at load: fake-timer libraries that replace the globals later cannot
+// intercept these (engine.io-client's `useNativeTimers`).
+const NATIVE_SET = globalThis.setTimeout;
+const NATIVE_CLEAR = globalThis.clearTimeout;
+
+/**
+ * Arms a real timer for `callback` in `delay` ms (clamped to what the host honours): with the
+ * global `setTimeout` of the moment, or with the one captured at load when `native`.
+ */
+export function hostTimer(callback: () => void, delay: number, native = false): TimerHandle {
   let id: ReturnType<typeof setTimeout> | undefined;
   let ms = clampDelay(delay);
   const arm = (): void => {
-    id = setTimeout(() => {
+    id = (native ? NATIVE_SET : setTimeout)(() => {
       id = undefined;
       callback();
     }, ms);
@@ -22,7 +30,7 @@ export function hostTimer(callback: () => void, delay: number): TimerHandle {
       return id !== undefined;
     },
     cancel() {
-      clearTimeout(id);
+      (native ? NATIVE_CLEAR : clearTimeout)(id);
       id = undefined;
     },
     refresh(next) {

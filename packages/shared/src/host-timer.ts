@@ -15,15 +15,22 @@ interface HostTimer {
   ref?: () => unknown;
 }
 
+// The host's timer functions as they were when this module loaded: a fake-timer library that
+// replaces the globals later (sinon) cannot intercept these (engine.io-client's `useNativeTimers`).
+const NATIVE_SET = globalThis.setTimeout;
+const NATIVE_CLEAR = globalThis.clearTimeout;
+
 class RealTimer implements TimerHandle {
   #timer: ReturnType<typeof setTimeout> | undefined;
   #delay: number;
   #unref = false;
   readonly #callback: () => void;
+  readonly #native: boolean;
 
-  constructor(callback: () => void, delay: number) {
+  constructor(callback: () => void, delay: number, native: boolean) {
     this.#callback = callback;
     this.#delay = clampDelay(delay);
+    this.#native = native;
     this.#arm();
   }
 
@@ -32,7 +39,7 @@ class RealTimer implements TimerHandle {
   }
 
   #arm(): void {
-    const timer = setTimeout(() => {
+    const timer = (this.#native ? NATIVE_SET : setTimeout)(() => {
       this.#timer = undefined;
       this.#callback();
     }, this.#delay);
@@ -41,7 +48,7 @@ class RealTimer implements TimerHandle {
   }
 
   cancel(): void {
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    if (this.#timer !== undefined) (this.#native ? NATIVE_CLEAR : clearTimeout)(this.#timer);
     this.#timer = undefined;
   }
 
@@ -68,7 +75,10 @@ class RealTimer implements TimerHandle {
   }
 }
 
-/** Arms a real timer for `callback` in `delay` ms (clamped to what the host honours). */
-export function hostTimer(callback: () => void, delay: number): TimerHandle {
-  return new RealTimer(callback, delay);
+/**
+ * Arms a real timer for `callback` in `delay` ms (clamped to what the host honours): with the
+ * global `setTimeout` of the moment, or with the one captured at load when `native`.
+ */
+export function hostTimer(callback: () => void, delay: number, native = false): TimerHandle {
+  return new RealTimer(callback, delay, native);
 }

@@ -45,7 +45,7 @@ export type { RttEstimate } from "./heartbeat.js";
 export { backoffCeiling, backoffDelay } from "./backoff.js";
 export type { BackoffOptions } from "./backoff.js";
 
-export { realScheduler } from "./scheduler.js";
+export { realScheduler, nativeScheduler } from "./scheduler.js";
 export type { Scheduler, TimerHandle } from "./scheduler.js";
 
 export { ProtocolError, protocolErrorByCode, HeartwireError } from "./errors.js";

@@ -32,3 +32,15 @@ export const realScheduler: Scheduler = Object.freeze({
   now: () => performance.now(),
   setTimeout: hostTimer,
 });
+
+// Captured at load, like the native timers (fake-timer libraries replace `performance.now` too).
+const nativeNow = performance.now.bind(performance);
+
+/**
+ * The scheduler backed by the host's timer functions as they were when this module loaded, so a
+ * fake-timer library installed later (sinon) does not affect it (engine.io-client's `useNativeTimers`).
+ */
+export const nativeScheduler: Scheduler = Object.freeze({
+  now: nativeNow,
+  setTimeout: (callback: () => void, delay: number) => hostTimer(callback, delay, true),
+});

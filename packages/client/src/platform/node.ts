@@ -21,6 +21,7 @@ import type {
   HttpReply,
   HttpRequestInit,
   Host,
+  PageLocation,
   WebSocketLike,
   WebSocketOpenOptions,
 } from "./platform.js";
@@ -220,11 +221,15 @@ function decodeBinary(bytes: Uint8Array, binaryType: BinaryType): BinaryMessage 
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
-/** The Node host: `ws`, fetch/http, cookie jar, unref; no page, so no location or lifecycle. */
+/**
+ * The Node host: `ws`, fetch/http, cookie jar, unref; no page lifecycle. A global `location` (jsdom
+ * and happy-dom set one, and so does engine.io-client's test suite) gives the defaults, as in
+ * engine.io-client.
+ */
 export const nodeHost: Host = Object.freeze({
   defaultBinaryType: "nodebuffer" as const,
   createIO: (options: HostIOOptions): HostIO => new NodeIO(options),
   decodeBinary,
-  location: () => undefined,
+  location: () => (globalThis as { location?: PageLocation }).location,
   watchLifecycle: () => () => {},
 });

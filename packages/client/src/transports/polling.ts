@@ -4,9 +4,8 @@
  */
 
 import { decodePayload, encodePayload, HeartwireError, payloadBytes, type OutgoingPacket } from "@heartwire/shared";
-import { Emitter } from "../emitter.js";
 import { parseErrorBody, TransportError } from "../errors.js";
-import type { ClientTransport, TransportContext, TransportEvents } from "./transport.js";
+import { Transport, type ClientTransport, type TransportContext } from "./transport.js";
 
 /**
  * `ending`: the transport is done (the server's close packet arrived, or the poll failed) but a POST
@@ -21,9 +20,11 @@ const CLOSE_POST_TIMEOUT = 5000;
 const MAX_PACKETS_PER_PAYLOAD = 100_000;
 
 /** Engine.IO over HTTP long-polling, with fetch-like requests from the socket's `HostIO`. */
-export class PollingTransport extends Emitter<TransportEvents> implements ClientTransport {
-  /** Always `"polling"`. */
-  readonly name = "polling" as const;
+export class PollingTransport extends Transport implements ClientTransport {
+  /** Always `"polling"` (on the prototype, where the `transports` option looks for it). */
+  get name(): "polling" {
+    return "polling";
+  }
   /** A batch is one POST body, which the server's maxPayload bounds. */
   readonly batchBytes = payloadBytes;
   readonly #ctx: TransportContext;
@@ -149,7 +150,9 @@ export class PollingTransport extends Emitter<TransportEvents> implements Client
       const text = await reply.text();
       if (reply.status !== 200) {
         const { code, message } = parseErrorBody(text);
-        throw new TransportError(failure, { status: reply.status, protocolCode: code, serverMessage: message }, "HW_ERR_HTTP_STATUS");
+        // `context` has the fields engine.io-client's XMLHttpRequest context is read for.
+        const context = { readyState: 4, status: reply.status, responseText: text };
+        throw new TransportError(failure, { status: reply.status, protocolCode: code, serverMessage: message, context }, "HW_ERR_HTTP_STATUS");
       }
       if (get && text.length > maxIncomingPayload) {
         throw new HeartwireError("HW_ERR_PAYLOAD_TOO_LARGE", `poll response larger than maxIncomingPayload (${maxIncomingPayload})`);

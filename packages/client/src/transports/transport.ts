@@ -1,6 +1,6 @@
 /** @module The interface every client transport implements, and its typed events. */
 
-import type { Emitter } from "../emitter.js";
+import { Emitter } from "../emitter.js";
 import type { HeartwireError, OutgoingPacket, Packet, Scheduler } from "@heartwire/shared";
 import type { TransportName } from "../options.js";
 import type { HostIO } from "../platform/platform.js";
@@ -85,7 +85,18 @@ export interface TransportContext {
 }
 
 /**
+ * The base class of this package's transports (engine.io-client's `Transport` export): an emitter of
+ * {@link TransportEvents}. A custom transport passed in the `transports` option implements
+ * {@link ClientTransport}, is constructed with a {@link TransportContext}, and names itself with
+ * `prototype.name` (`"polling"` or `"websocket"`).
+ */
+export abstract class Transport extends Emitter<TransportEvents> {}
+
+/** A transport class as the `transports` option takes it. */
+export type TransportClass = (new (ctx: TransportContext) => ClientTransport) & { readonly prototype: { readonly name: string } };
+
+/**
  * The transports an entry ships, by name. A Socket can only use the ones listed, so an entry that
  * lists only `websocket` lets bundlers drop the polling code (and the payload codec) entirely.
  */
-export type TransportRegistry = Readonly<Partial<Record<TransportName, new (ctx: TransportContext) => ClientTransport>>>;
+export type TransportRegistry = Readonly<Partial<Record<TransportName, TransportClass>>>;

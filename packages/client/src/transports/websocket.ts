@@ -1,17 +1,18 @@
 /** @module The websocket transport: one packet per frame over an injected WebSocket-like object. */
 
 import { decodePacket, encodePacket, HeartwireError, type OutgoingPacket } from "@heartwire/shared";
-import { Emitter } from "../emitter.js";
 import { TransportError } from "../errors.js";
 import type { WebSocketLike } from "../platform/platform.js";
-import type { ClientTransport, TransportContext, TransportEvents } from "./transport.js";
+import { Transport, type ClientTransport, type TransportContext } from "./transport.js";
 
 type WebSocketState = "idle" | "opening" | "open" | "closed";
 
 /** Engine.IO over a WebSocket: text packets as text frames, binary messages as binary frames (or `b64`). */
-export class WebSocketTransport extends Emitter<TransportEvents> implements ClientTransport {
-  /** Always `"websocket"`. */
-  readonly name = "websocket" as const;
+export class WebSocketTransport extends Transport implements ClientTransport {
+  /** Always `"websocket"` (on the prototype, where the `transports` option looks for it). */
+  get name(): "websocket" {
+    return "websocket";
+  }
   readonly #ctx: TransportContext;
   #sid: string | undefined;
   #ws: WebSocketLike | undefined;
@@ -58,7 +59,7 @@ export class WebSocketTransport extends Emitter<TransportEvents> implements Clie
       // `ws` reports a refused handshake as "Unexpected server response: 403".
       const { message, error } = (event ?? {}) as { message?: unknown; error?: { message?: unknown } };
       const status = /Unexpected server response: (\d{3})/.exec(String(message ?? error?.message))?.[1];
-      this.#fail(new TransportError("websocket error", { status: status ? Number(status) : undefined, context: event }));
+      this.#fail(new TransportError("websocket error", { status: status ? Number(status) : undefined, context: event, description: event }));
     };
     ws.onclose = ({ code, reason }) => {
       if (this.#state === "closed") return;
