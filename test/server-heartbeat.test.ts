@@ -4,7 +4,7 @@ import { expect } from "chai";
 import { Socket as ClientSocket } from "engine.io-client";
 import type { Socket } from "@heartwire/server";
 import { collect, once, type Listenable } from "./helpers/events.js";
-import { engineUrl } from "./helpers/http.js";
+import { engineUrl, pollingHandshake, request } from "./helpers/http.js";
 import { startServer } from "./helpers/servers.js";
 import { WsPeer } from "./helpers/ws.js";
 
@@ -39,6 +39,36 @@ describe("server heartbeat (real timers)", () => {
     const elapsed = Date.now() - started;
     expect(reason).to.equal("ping timeout");
     expect(elapsed).to.be.within(180, 600);
+    expect(peer.pending.filter((f) => f === "2")).to.have.length(1);
+  });
+
+  it("a poll arriving pingTimeout after the ping was read finds the session gone: 400, code 1, 'ping timeout'", async () => {
+    const PING_TIMEOUT = 200;
+    await using srv = await startServer({ pingInterval: 100, pingTimeout: PING_TIMEOUT });
+    const connection = once<[Socket]>(srv.server, "connection");
+    const { sid } = await pollingHandshake(srv.url);
+    const [socket] = await connection;
+    const closed = once<[string]>(socket, "close", { timeoutMs: 5000 });
+    const url = engineUrl(srv.url, { EIO: "4", transport: "polling", sid });
+    const ping = await request(url);
+    expect(ping.body).to.equal("2");
+    // Same process, same clock: the server queued the ping before we read it, so from here on
+    // its pong deadline has passed, whether or not its timer has run yet.
+    const due = performance.now() + PING_TIMEOUT;
+    while (performance.now() < due) await new Promise((resolve) => setTimeout(resolve, due - performance.now() + 1));
+    const late = await request(url);
+    expect(late.status).to.equal(400);
+    expect(late.json()).to.deep.equal({ code: 1, message: "Session ID unknown" });
+    expect((await closed)[0]).to.equal("ping timeout");
+  });
+
+  it("tiny values (pingInterval 5, pingTimeout 5): a silent peer is closed with 'ping timeout'", async () => {
+    await using srv = await startServer({ pingInterval: 5, pingTimeout: 5 });
+    const connection = once<[Socket]>(srv.server, "connection");
+    await using peer = await WsPeer.open(engineUrl(srv.wsUrl, { EIO: "4", transport: "websocket" }));
+    const [socket] = await connection;
+    const [reason] = await once<[string]>(socket, "close", { timeoutMs: 5000 });
+    expect(reason).to.equal("ping timeout");
     expect(peer.pending.filter((f) => f === "2")).to.have.length(1);
   });
 

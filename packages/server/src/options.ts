@@ -151,9 +151,10 @@ export interface ServerOptions extends AttachOptions {
   /** Clock and timer source; inject `FakeScheduler` in tests. @default realScheduler */
   scheduler?: Scheduler;
   /**
-   * Resolution in ms of the coalescing timer wheel that runs per-socket heartbeat timers (one host
-   * timer for all sockets). Heartbeat timers fire up to this much late, never early. `0` gives every
-   * socket its own timer on `scheduler`. @default 10
+   * Bucket width in ms of the timer wheel that runs every socket's heartbeat timer on one host
+   * timer. It only sets how timers are grouped (the scan per wake-up), not when they fire: each
+   * fires at its own due time, never early, as soon after as the host timer allows (about 1 ms).
+   * `0` gives every socket its own timer on `scheduler`. @default 10
    */
   timerResolution?: number;
 }

@@ -17,7 +17,7 @@ import { parseEngineQuery, type EngineQuery } from "./request-query.js";
 import { createSessionId, defaultGenerateId } from "./session-id.js";
 import { Shutdown } from "./shutdown.js";
 import { Socket } from "./socket.js";
-import { kMaybeUpgrade, kOpen, type SocketHost } from "./socket-types.js";
+import { kMaybeUpgrade, kOpen, kRequestArrived, type SocketHost } from "./socket-types.js";
 import { TimerWheel } from "./timer-wheel.js";
 import { PollingTransport, type PollingOptions } from "./transports/polling.js";
 import type { ServerTransport, TransportHooks } from "./transports/transport.js";
@@ -384,7 +384,9 @@ export class Server extends EventEmitter<ServerEvents> {
 
   #view(sid: string): { transportName: TransportName; upgraded: boolean; upgrading: boolean } | undefined {
     const socket = this.#sessions.get(sid);
-    return socket && { transportName: socket.transport.name, upgraded: socket.upgraded, upgrading: socket.upgrading };
+    // A session whose pong is overdue is gone for this request, even if its timer has yet to run.
+    if (socket === undefined || !socket[kRequestArrived]()) return undefined;
+    return { transportName: socket.transport.name, upgraded: socket.upgraded, upgrading: socket.upgrading };
   }
 
   #upgradeSocket(req: IncomingMessage, socket: Duplex, head: Buffer, done: (ws: WebSocketLike) => void): void {

@@ -1,9 +1,10 @@
 /**
  * @module Server-side heartbeat glue: the pure timing in `@heartwire/shared` plus one timer per
- * socket. First ping `pingInterval` after open; the pong is due `pingTimeout` after the ping is
- * queued; the next ping is `pingInterval` after the pong arrives. Only pongs count, never data, and
- * only a pong that follows a ping the peer could have read (handed to the transport, not merely
- * queued: a polling client that never GETs never sees its ping, so its pongs cannot answer it).
+ * socket. First ping `pingInterval` after open; the pong is due `pingTimeout` after the ping was
+ * due (see HOST_TIMER_SLACK); the next ping is `pingInterval` after the pong arrives. Only pongs
+ * count, never data, and only a pong that follows a ping the peer could have read (handed to the
+ * transport, not merely queued: a polling client that never GETs never sees its ping, so its pongs
+ * cannot answer it). The deadline is also checked when a request of the session arrives.
  */
 
 import {
@@ -25,9 +26,18 @@ export type HeartbeatPhase = "idle" | "waiting-to-ping" | "awaiting-pong" | "con
 
 /**
  * A deadline timer that fires more than this many ms late means our event loop was blocked (the
- * timer wheel alone adds at most its 10 ms resolution).
+ * timer wheel adds no lateness of its own; a host timer is about a millisecond late).
  */
 const STALL_THRESHOLD = 25;
+
+/**
+ * How much of a ping's own lateness is not given to the client on top of `pingTimeout`: about what
+ * a host timer adds when our loop is idle (Node counts whole milliseconds). The pong is due
+ * `pingTimeout` after the ping was due, so the session's bound stays `pingInterval + pingTimeout`
+ * after the last pong; a ping that left later than this (our process was busy) extends the deadline
+ * by the excess, so the client always has at least `pingTimeout - HOST_TIMER_SLACK` ms.
+ */
+const HOST_TIMER_SLACK = 2;
 
 /** How many recent round-trip samples the "usual round trip" is the minimum of. */
 const RECENT_RTT_SAMPLES = 4;
@@ -54,7 +64,12 @@ export class SocketHeartbeat {
   readonly #stalls: LoopStalls;
   #phase: HeartbeatPhase = "idle";
   #timer: TimerHandle | undefined;
-  #pingQueuedAt = 0;
+  /** When the timer is due: a host timer that fires before it is re-armed for the rest. */
+  #dueAt = 0;
+  /** When the pending (or last) ping was due. */
+  #pingDueAt = 0;
+  /** When the pong for the outstanding ping is due. */
+  #deadline = 0;
   #pingWrittenAt: number | undefined;
   #rtt: RttEstimate | undefined;
   readonly #recentRtts: number[] = [];
@@ -86,7 +101,8 @@ export class SocketHeartbeat {
     if (this.#phase !== "idle") return;
     this.#phase = "waiting-to-ping";
     const now = this.#scheduler.now();
-    this.#timer = this.#scheduler.setTimeout(() => this.#onTimer(), nextPingAt(now, this.#timing) - now);
+    this.#pingDueAt = this.#dueAt = nextPingAt(now, this.#timing);
+    this.#timer = this.#scheduler.setTimeout(() => this.#onTimer(), this.#dueAt - now);
   }
 
   /** Tells the heartbeat the ping was handed to the transport now: from here on a pong may answer it. */
@@ -123,8 +139,25 @@ export class SocketHeartbeat {
     this.#rtt = updateRtt(this.#rtt, sample);
     this.#stalls.release();
     this.#phase = "waiting-to-ping";
-    this.#timer?.refresh(Math.max(0, nextPingAt(pongAt, this.#timing) - now));
+    this.#pingDueAt = nextPingAt(pongAt, this.#timing);
+    this.#arm(this.#pingDueAt, now);
     this.#callbacks.rtt(this.#rtt);
+    return true;
+  }
+
+  /**
+   * Checks the pong deadline now, for a request of this session that just arrived (timers may run
+   * after it is read). Past the deadline, with our loop responsive, the heartbeat stops, reports the
+   * timeout and returns true: the session is gone for this request. While our loop is catching up
+   * on a block the timer decides instead (it gives unread input a grace).
+   */
+  expireIfOverdue(): boolean {
+    if (this.#phase !== "awaiting-pong") return false;
+    if (this.#scheduler.now() < this.#deadline) return false;
+    const blockedSince = this.#stalls.unresponsiveSince();
+    if (blockedSince !== undefined && blockedSince < this.#deadline) return false;
+    this.stop();
+    this.#callbacks.timeout();
     return true;
   }
 
@@ -135,19 +168,27 @@ export class SocketHeartbeat {
     this.#timer?.cancel();
   }
 
+  /** Re-arms the one timer for `at` (from `now`). */
+  #arm(at: number, now: number): void {
+    this.#dueAt = at;
+    this.#timer?.refresh(Math.max(0, at - now));
+  }
+
   #onTimer(): void {
+    const now = this.#scheduler.now();
+    // Raw host timers may fire a little early (whole milliseconds); the wheel never does.
+    if (now < this.#dueAt) return this.#arm(this.#dueAt, now);
     if (this.#phase === "waiting-to-ping") {
-      const now = this.#scheduler.now();
       this.#phase = "awaiting-pong";
       this.#stalls.acquire();
-      this.#pingQueuedAt = now;
       this.#pingWrittenAt = undefined;
+      this.#deadline = pongDeadlineAt(Math.max(this.#pingDueAt, now - HOST_TIMER_SLACK), this.#timing);
       // Arm the deadline before queueing: the ping's write may report back synchronously.
-      this.#timer?.refresh(pongDeadlineAt(now, this.#timing) - now);
+      this.#arm(this.#deadline, now);
       this.#callbacks.ping();
     } else if (this.#phase === "awaiting-pong") {
-      const deadline = pongDeadlineAt(this.#pingQueuedAt, this.#timing);
-      const late = this.#scheduler.now() - deadline;
+      const deadline = this.#deadline;
+      const late = now - deadline;
       const blockedSince = this.#stalls.unresponsiveSince();
       if (late > STALL_THRESHOLD || (blockedSince !== undefined && blockedSince < deadline)) {
         // Our own event loop was blocked while the pong was due: the deadline fired late, or the
@@ -156,7 +197,7 @@ export class SocketHeartbeat {
         // a POST on a new connection needs more than one loop turn). Give the backlog a short grace
         // instead of blaming a live client.
         this.#phase = "confirming";
-        this.#timer?.refresh(Math.min(Math.max(late, STALL_THRESHOLD), this.#timing.pingTimeout / 4));
+        this.#arm(now + Math.min(Math.max(late, STALL_THRESHOLD), this.#timing.pingTimeout / 4), now);
         return;
       }
       this.stop();

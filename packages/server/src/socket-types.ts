@@ -84,3 +84,5 @@ export const kOpen = Symbol("heartwire.open");
 export const kMaybeUpgrade = Symbol("heartwire.maybeUpgrade");
 /** @see kOpen */
 export const kShutdown = Symbol("heartwire.shutdown");
+/** @see kOpen */
+export const kRequestArrived = Symbol("heartwire.requestArrived");

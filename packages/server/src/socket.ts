@@ -28,7 +28,7 @@ import {
   type TransportSink,
 } from "./transports/transport.js";
 import { UpgradeProbe, type UpgradeHost } from "./upgrade.js";
-import { kMaybeUpgrade, kOpen, kShutdown } from "./socket-types.js";
+import { kMaybeUpgrade, kOpen, kRequestArrived, kShutdown } from "./socket-types.js";
 import type { MessageData, ReadyState, SendCallback, SendOptions, SocketEvents, SocketHost, SocketInit } from "./socket-types.js";
 
 /** Per-packet options objects, shared: packets are read-only once queued. */
@@ -219,6 +219,14 @@ export class Socket extends EventEmitter<SocketEvents> implements TransportSink 
     }
     this.#probe = new UpgradeProbe(transport, this.#upgradeHost(), this.#options.scheduler, this.#options.upgradeTimeout);
     return true;
+  }
+
+  /**
+   * @internal A request for this session arrived (a poll, a POST or a WebSocket upgrade). Returns
+   * false when the session is gone for it: its pong was overdue, so it closed with "ping timeout".
+   */
+  [kRequestArrived](): boolean {
+    return !this.#heartbeat.expireIfOverdue();
   }
 
   /** @internal The heartbeat's ping is due. */

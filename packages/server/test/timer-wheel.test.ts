@@ -1,4 +1,4 @@
-/** @module TimerWheel on the fake clock: coalescing, never early, at most one resolution late. */
+/** @module TimerWheel on the fake clock: coalescing on one base timer, each timer fired exactly at its due time. */
 
 import { expect } from "chai";
 import { TimerWheel } from "@heartwire/server";
@@ -13,22 +13,21 @@ describe("TimerWheel", () => {
     expect(clock.pendingCount()).to.equal(1);
   });
 
-  it("never fires early and at most one resolution late", () => {
+  it("fires every timer exactly at its due time: no lateness added, never early", () => {
     using clock = new FakeScheduler();
     const wheel = new TimerWheel(clock, 10);
     const firedAt = new Map<number, number>();
-    for (const delay of [0, 1, 9, 10, 11, 25, 99, 100, 101, 1234]) {
+    for (const delay of [0, 1, 9, 10, 11, 25, 99, 100, 101, 1234, 2.5, 37.25]) {
       wheel.setTimeout(() => firedAt.set(delay, clock.now()), delay);
     }
-    for (let t = 0; t < 1300; t++) clock.advance(1);
-    for (const [delay, at] of firedAt) {
-      expect(at, `delay ${delay}`).to.be.at.least(delay);
-      expect(at, `delay ${delay}`).to.be.at.most(delay + 10);
-    }
-    expect(firedAt.size).to.equal(10);
+    // One big advance: the fake base fires the wheel's one timer at each due time in turn.
+    clock.advance(2000);
+    expect(firedAt.size).to.equal(12);
+    // Host timers count whole milliseconds, so a fractional due time waits for the next whole one.
+    for (const [delay, at] of firedAt) expect(at, `delay ${delay}`).to.equal(Math.ceil(delay));
   });
 
-  it("is not early from an unaligned start either", () => {
+  it("is exact from an unaligned start too", () => {
     using clock = new FakeScheduler();
     clock.advance(7);
     const wheel = new TimerWheel(clock, 10);
@@ -37,18 +36,76 @@ describe("TimerWheel", () => {
     clock.advance(4);
     expect(at).to.equal(-1);
     clock.advance(100);
-    expect(at).to.be.within(12, 22);
+    expect(at).to.equal(12);
   });
 
-  it("fires timers of one bucket in arming order, and earlier buckets first", () => {
+  it("fires many timers of one bucket each at its own time, on one base timer", () => {
+    using clock = new FakeScheduler();
+    const wheel = new TimerWheel(clock, 100);
+    const fired: number[] = [];
+    for (let i = 0; i < 50; i++) wheel.setTimeout(() => fired.push(clock.now()), 1000 + 2 * i);
+    expect(clock.pendingCount()).to.equal(1);
+    clock.advance(1000 + 2 * 24);
+    expect(fired).to.have.length(25);
+    expect(fired).to.deep.equal(Array.from({ length: 25 }, (_, i) => 1000 + 2 * i));
+    expect(clock.pendingCount()).to.equal(1);
+    clock.advance(100);
+    expect(fired).to.have.length(50);
+    expect(clock.pendingCount()).to.equal(0);
+  });
+
+  it("fires due timers in due-time order, arming order among equals, across buckets", () => {
     using clock = new FakeScheduler();
     const wheel = new TimerWheel(clock, 10);
     const order: string[] = [];
     wheel.setTimeout(() => order.push("b1"), 15);
     wheel.setTimeout(() => order.push("a"), 5);
-    wheel.setTimeout(() => order.push("b2"), 12);
-    clock.advance(50);
-    expect(order).to.deep.equal(["a", "b1", "b2"]);
+    wheel.setTimeout(() => order.push("b0"), 12);
+    wheel.setTimeout(() => order.push("b2"), 15);
+    wheel.setTimeout(() => order.push("c"), 31);
+    // Everything is due by the time the clock jumps past it (a late wake-up): order still holds.
+    clock.jump(50);
+    clock.runDue();
+    expect(order).to.deep.equal(["a", "b0", "b1", "b2", "c"]);
+  });
+
+  it("a callback that cancels or re-arms a timer due in the same wake-up stops it running then", () => {
+    using clock = new FakeScheduler();
+    const wheel = new TimerWheel(clock, 10);
+    const order: string[] = [];
+    const later = wheel.setTimeout(() => order.push("cancelled"), 6);
+    const moved = wheel.setTimeout(() => order.push(`moved@${clock.now()}`), 7);
+    wheel.setTimeout(() => {
+      order.push("first");
+      later.cancel();
+      moved.refresh(20);
+    }, 5);
+    clock.jump(10);
+    clock.runDue();
+    expect(order).to.deep.equal(["first"]);
+    expect(later.pending).to.equal(false);
+    expect(moved.pending).to.equal(true);
+    expect(wheel.size).to.equal(1);
+    clock.advance(20);
+    expect(order).to.deep.equal(["first", "moved@30"]);
+    expect(wheel.size).to.equal(0);
+  });
+
+  it("a base timer that fires before the due time is re-armed for the rest, never firing early", () => {
+    using clock = new FakeScheduler();
+    // A host whose timers fire up to 1 ms early, as Node's whole-millisecond timers can.
+    const early = {
+      now: () => clock.now(),
+      setTimeout: (callback: () => void, delay: number) => clock.setTimeout(callback, Math.max(0, delay - 1)),
+    };
+    const wheel = new TimerWheel(early, 10);
+    let at = -1;
+    wheel.setTimeout(() => (at = clock.now()), 30.5);
+    clock.advance(29);
+    expect(at).to.equal(-1);
+    clock.advance(10);
+    expect(at).to.be.at.least(30.5);
+    expect(at).to.be.at.most(32);
   });
 
   it("cancel stops a timer and releases the base timer when none is left", () => {
@@ -76,9 +133,9 @@ describe("TimerWheel", () => {
     expect(fires).to.deep.equal([]);
     clock.advance(10);
     expect(fires).to.deep.equal([150]);
-    handle.refresh(30); // now = 159: due 189, filed in the bucket ending at 190
+    handle.refresh(30); // now = 159: due 189
     clock.advance(40);
-    expect(fires).to.deep.equal([150, 190]);
+    expect(fires).to.deep.equal([150, 189]);
     expect(handle.pending).to.equal(false);
   });
 
