@@ -26,6 +26,12 @@ export interface UnsentEntry {
 /** Pongs that may wait unsent; more pings (a flood) are answered by the ones already waiting. */
 const MAX_WAITING_PONGS = 8;
 
+/**
+ * Longest wait, ms, for an upgrade probe before polling resumes its requests (a probe that hangs);
+ * also at most half the server's pingTimeout, so its pings still get through in time.
+ */
+const PROBE_POLL_HOLD = 500;
+
 /** The ready states in the only order a socket goes through them (it may skip some). */
 const STATES: readonly ReadyState[] = ["opening", "open", "closing", "closed"];
 
@@ -329,7 +335,7 @@ export class Socket extends Emitter<SocketEvents> {
     this.emit("open");
     if (!this.#is("open")) return;
     this.#flush();
-    this.#slot.opened(open.sid, this.upgrades);
+    this.#slot.opened(open.sid, this.upgrades, Math.min(PROBE_POLL_HOLD, open.pingTimeout / 2));
   }
 
   #onPing(): void {

@@ -36,8 +36,11 @@ export interface TransportSlot {
   readonly holdsWrites: boolean;
   /** Opening failed: with `tryAllTransports`, moves on to the next candidate and returns true. */
   failover(): boolean;
-  /** After the handshake: remembers a working websocket, or starts probing an offered upgrade. */
-  opened(sid: string, upgrades: readonly string[]): void;
+  /**
+   * After the handshake: remembers a working websocket, or starts probing an offered upgrade, the
+   * current transport making no new request for up to `holdMs` meanwhile.
+   */
+  opened(sid: string, upgrades: readonly string[], holdMs: number): void;
   /** The socket is closing: a probe that has not paused polling yet is abandoned. */
   abandonProbe(): void;
   /** Closes everything for good, without further events. */
@@ -109,9 +112,10 @@ export function transportSlot(
       current = openCandidate();
       return true;
     },
-    opened(sid, upgrades) {
+    opened(sid, upgrades, holdMs) {
       remember(true);
       if (!upgrade || !opts.upgrade || current.name !== "polling" || !upgrades.includes("websocket")) return;
+      current.hold?.(holdMs);
       probe = upgrade(current, create("websocket", sid), {
         upgrading: handlers.upgrading,
         complete: (transport) => {

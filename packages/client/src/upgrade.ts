@@ -50,11 +50,11 @@ export function startUpgradeProbe(current: ClientTransport, transport: ClientTra
   };
 
   const end = (error?: HeartwireError): void => {
-    const previous = state;
     if (!leave("failed")) return;
     transport.close(false);
     if (error) {
-      if (previous === "pausing") current.resume();
+      // Polling was held or paused for this probe: it goes on.
+      current.resume();
       hooks.fail(error);
     }
   };

@@ -5,9 +5,17 @@ import { Socket } from "@heartwire/client";
 import { FakeScheduler } from "@heartwire/shared/testing";
 import { FakeIO, openPacket, settle, type FakeWebSocket } from "./helpers/fake-io.js";
 
-async function upgradingSocket(options: ConstructorParameters<typeof Socket>[1] = {}) {
+/** How long polling makes no new request while a probe runs: min(500, pingTimeout / 2) with openPacket's 500. */
+const PROBE_HOLD = 250;
+
+/**
+ * A socket whose handshake (offering websocket) is done. With `slowProbe` (the default), the probe
+ * outlasts the poll hold, so a GET is in flight again when `3probe` comes, as on a slow network.
+ */
+async function upgradingSocket(options: ConstructorParameters<typeof Socket>[1] = {}, slowProbe = true) {
   const io = new FakeIO();
-  const socket = new Socket("http://h", { io, scheduler: new FakeScheduler(), ...options });
+  const scheduler = new FakeScheduler();
+  const socket = new Socket("http://h", { io, scheduler, ...options });
   const events: string[] = [];
   socket.on("upgrading", () => events.push("upgrading"));
   socket.on("upgrade", () => events.push("upgrade"));
@@ -16,7 +24,11 @@ async function upgradingSocket(options: ConstructorParameters<typeof Socket>[1] 
   await settle();
   io.only("GET").respond(200, openPacket({ sid: "s1", upgrades: ["websocket"] }));
   await settle();
-  return { io, socket, events };
+  if (slowProbe) {
+    scheduler.advance(PROBE_HOLD);
+    await settle();
+  }
+  return { io, socket, events, scheduler };
 }
 
 /** Drives the probe up to `3probe`; returns the probe socket. */
@@ -168,5 +180,47 @@ describe("upgrade (scripted)", () => {
     expect(s3.transport.name).to.equal("websocket");
     s3.close();
     await settle();
+  });
+
+  describe("poll hold while probing (no idle GET for the server to release)", () => {
+    it("makes no GET after the handshake while the probe runs, so 3probe leads to 5 at once", async () => {
+      const { io, socket, events } = await upgradingSocket({}, false);
+      expect(io.pending("GET"), "no poll after the handshake").to.have.length(0);
+      const ws = await toProbeAnswered(io);
+      await settle();
+      expect(ws.sent).to.deep.equal(["2probe", "5"]);
+      expect(events).to.deep.equal(["upgrading", "upgrade"]);
+      expect(socket.transport.name).to.equal("websocket");
+      expect(io.pending("GET")).to.have.length(0);
+      socket.close();
+      await settle();
+    });
+
+    it("polls again when the probe fails during the hold", async () => {
+      const { io, socket, events } = await upgradingSocket({}, false);
+      expect(io.pending("GET")).to.have.length(0);
+      io.lastSocket.fail();
+      await settle();
+      expect(events).to.deep.equal(["upgradeError"]);
+      const received: unknown[] = [];
+      socket.on("message", (m) => received.push(m));
+      io.only("GET").respond(200, "4still-polling");
+      await settle();
+      expect(received).to.deep.equal(["still-polling"]);
+      socket.close();
+      await settle();
+    });
+
+    it("polls again once the hold expires (a probe that hangs), at most half the pingTimeout", async () => {
+      const { io, socket, scheduler } = await upgradingSocket({}, false);
+      scheduler.advance(PROBE_HOLD - 1);
+      await settle();
+      expect(io.pending("GET")).to.have.length(0);
+      scheduler.advance(1);
+      await settle();
+      expect(io.pending("GET")).to.have.length(1);
+      socket.close();
+      await settle();
+    });
   });
 });

@@ -3,7 +3,7 @@
  * as the previous one returns, every in-flight request aborted on close.
  */
 
-import { decodePayload, encodePayload, HeartwireError, payloadBytes, type OutgoingPacket } from "@heartwire/shared";
+import { decodePayload, encodePayload, HeartwireError, payloadBytes, type OutgoingPacket, type TimerHandle } from "@heartwire/shared";
 import { parseErrorBody, TransportError } from "../errors.js";
 import { Transport, type ClientTransport, type TransportContext } from "./transport.js";
 
@@ -35,6 +35,8 @@ export class PollingTransport extends Transport implements ClientTransport {
   /** Length of the POST body in flight. */
   #postBytes = 0;
   #onPaused: (() => void) | undefined;
+  /** Set while an upgrade probe runs: no new GET until it ends (see {@link PollingTransport.hold}). */
+  #hold: TimerHandle | undefined;
   /** What an `ending` transport does once its POST settled: report the close or the failure. */
   #end: (() => void) | undefined;
   #afterPost: (() => void) | undefined;
@@ -96,14 +98,28 @@ export class PollingTransport extends Transport implements ClientTransport {
   pause(onPaused: () => void): void {
     if (this.#state !== "open") return;
     this.#state = "pausing";
+    this.#hold?.cancel();
+    this.#hold = undefined;
     this.#onPaused = onPaused;
     this.#checkPaused();
   }
 
-  /** Polls again after a pause (a failed upgrade). */
+  /**
+   * An upgrade probe starts: for up to `ms`, a GET that returns is not followed by a new one. The
+   * server would hold that new GET until it has something to send (engine.io releases it only on
+   * its 100 ms upgrade check), and the switch must wait for it; without it, polling is quiet as
+   * soon as `3probe` arrives. Ends with `pause()` (the switch), `resume()` or the timer.
+   */
+  hold(ms: number): void {
+    this.#hold = this.#ctx.scheduler.setTimeout(() => this.resume(), ms);
+    if (this.#ctx.io.unrefed) this.#hold.unref();
+  }
+
+  /** Polls again after a pause or a {@link PollingTransport.hold} (a failed upgrade). */
   resume(): void {
-    if (this.#state !== "pausing" && this.#state !== "paused") return;
-    this.#state = "open";
+    this.#hold?.cancel();
+    this.#hold = undefined;
+    if (this.#state === "pausing" || this.#state === "paused") this.#state = "open";
     this.#onPaused = undefined;
     this.#poll();
   }
@@ -118,6 +134,7 @@ export class PollingTransport extends Transport implements ClientTransport {
     const ending = this.#state === "ending";
     this.#state = "closed";
     this.#onPaused = undefined;
+    this.#hold?.cancel();
     if (graceful && this.#sid !== undefined && !ending) {
       this.#afterPost = () => this.#sendClosePacket();
       if (!this.#postInFlight) this.#postSettled();
@@ -164,7 +181,7 @@ export class PollingTransport extends Transport implements ClientTransport {
   }
 
   #poll(): void {
-    if (this.#getInFlight || (this.#state !== "open" && this.#state !== "opening")) return;
+    if (this.#getInFlight || this.#hold || (this.#state !== "open" && this.#state !== "opening")) return;
     this.#getInFlight = true;
     this.#request(undefined, this.#getAborter.signal)
       .then((body) => {

@@ -53,8 +53,10 @@ export interface ClientTransport extends Emitter<TransportEvents> {
   send(packets: readonly OutgoingPacket[]): void;
   /** Stops issuing requests and calls `onPaused` once nothing is in flight (used by the upgrade). */
   pause(onPaused: () => void): void;
-  /** Undoes `pause()`. */
+  /** Undoes `pause()` (and `hold()`). */
   resume(): void;
+  /** Polling: starts no new request for up to `ms` while an upgrade probe runs (see `PollingTransport.hold`). */
+  hold?(ms: number): void;
   /**
    * Closes for good. `graceful`: tell the server (polling POSTs `1`, websocket closes normally);
    * otherwise drop the connection at once. No events are emitted afterwards.
