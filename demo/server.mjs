@@ -2,7 +2,8 @@
 // on the browser bundle that shows its connection, the negotiated heartbeat, a live RTT plot, every
 // connected client, and fault buttons (pause the server's heartbeats, disconnect abruptly).
 // Engine.IO lives at /engine.io/; plain messages are echoed, so any Engine.IO v4 client can talk to
-// it too. The terminal logs connects, heartbeats and disconnects with their reasons. Ctrl-C stops.
+// it too. The terminal logs connects, heartbeats and disconnects with their reasons. Ctrl-C or SIGTERM
+// stops it with a graceful drain (DRAIN_TIMEOUT_MS, default 5000).
 import { readFile } from "node:fs/promises";
 import { createServer } from "node:http";
 import { createRequire } from "node:module";
@@ -73,22 +74,32 @@ http.listen(port, host, () => {
   if (process.argv.includes("--json")) console.log(JSON.stringify({ port: actual, pid: process.pid }));
 });
 
+// SIGTERM (a service manager's stop) or Ctrl-C drains: handshakes are refused from then on (503), every
+// session is closed gracefully (buffered messages flushed, then the close), and the process exits 0 once
+// the last one ended, at most DRAIN_TIMEOUT_MS later. A second signal exits at once.
+const drainTimeout = Number(process.env.DRAIN_TIMEOUT_MS ?? 5000);
+if (!Number.isFinite(drainTimeout) || drainTimeout < 0) {
+  console.error(`DRAIN_TIMEOUT_MS must be a number of ms >= 0, got ${JSON.stringify(process.env.DRAIN_TIMEOUT_MS)}`);
+  process.exit(2);
+}
 let stopping = false;
 function shutdown(signal) {
-  if (stopping) process.exit(1);
+  if (stopping) {
+    log(`${signal} again: exiting without waiting`);
+    process.exit(1);
+  }
   stopping = true;
-  log(`${signal}: closing ${engine.clientsCount} session(s)`);
+  log(`${signal}: draining ${engine.clientsCount} session(s) (at most ${drainTimeout} ms)`);
   room.stop();
-  engine.close({ graceful: true });
-  http.close(() => {
-    log("bye");
-    process.exit(0);
-  });
-  http.closeIdleConnections();
-  // Bounded: whatever is still open after 2 s is cut.
-  setTimeout(() => {
+  engine.close({ graceful: true, timeout: drainTimeout }, () => {
+    log("drained");
+    http.close(() => {
+      log("bye");
+      process.exit(0);
+    });
+    // Sessions are over: what is left is idle keep-alive connections and page loads.
     http.closeAllConnections();
-  }, 2000).unref();
+  });
 }
 process.on("SIGINT", () => shutdown("SIGINT"));
 process.on("SIGTERM", () => shutdown("SIGTERM"));
