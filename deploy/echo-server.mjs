@@ -49,7 +49,7 @@ function where() {
   if (typeof target === "string") return `unix:${target}`;
   const address = engine.httpServer?.address();
   const url = address && typeof address === "object" ? `http://${address.family === "IPv6" ? `[${address.address}]` : address.address}:${address.port}` : undefined;
-  if (target.fd !== undefined) return `fd ${target.fd} (${url ?? `unix:${address}`})`;
+  if (target.fd !== undefined) return `fd ${target.fd} (${url ?? (address ? `unix:${address}` : "a Unix socket")})`;
   return url;
 }
 

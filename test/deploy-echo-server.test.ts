@@ -5,7 +5,7 @@
  */
 
 import { expect } from "chai";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, linkSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { request as httpRequest } from "node:http";
 import { createServer as createNetServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -62,6 +62,7 @@ describe("deploy/echo-server.mjs", () => {
     const socketPath = join(dir, "echo.sock");
     await using first = spawnEchoServer({ SOCKET_PATH: socketPath, SOCKET_MODE: "600" });
     await first.line(/^listening on unix:/);
+    expect(statSync(socketPath).mode & 0o777).to.equal(0o600);
     const client = await echoClient("http://localhost", { socketPath, transports: ["polling", "websocket"] });
     try {
       await using second = spawnEchoServer({ SOCKET_PATH: socketPath });
@@ -103,6 +104,24 @@ describe("deploy/echo-server.mjs", () => {
     await child.line(new RegExp(`^listening on fd 3 \\(http://127\\.0\\.0\\.1:${port}\\)$`));
     await handshake({ port });
     (await echoClient(`http://127.0.0.1:${port}`, { transports: ["polling", "websocket"] })).close();
+  });
+
+  it("serves a Unix socket passed as fd 3 (ListenStream=/path)", async () => {
+    const listening = createNetServer({ pauseOnConnect: true });
+    const bound = join(dir, "bound.sock");
+    await new Promise<void>((resolve) => listening.listen(bound, resolve));
+    // Closing this process's copy unlinks the path it bound; a second name keeps the socket reachable.
+    const socketPath = join(dir, "activated.sock");
+    linkSync(bound, socketPath);
+    let child;
+    try {
+      child = spawnEchoServer({ PORT: "1" }, { activate: listening });
+    } finally {
+      await new Promise<void>((resolve) => listening.close(() => resolve()));
+    }
+    await using _child = child;
+    await child.line(/^listening on fd 3 \(a Unix socket\)$/);
+    (await echoClient("http://localhost", { socketPath, transports: ["polling", "websocket"] })).close();
   });
 
   it("SIGTERM drains: open sessions get their close, then exit 0; DRAIN_TIMEOUT_MS bounds a client that never returns", async () => {
