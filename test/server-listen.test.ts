@@ -152,6 +152,18 @@ describe("listen()", () => {
       }
     });
 
+    it("with neither a callback nor an error listener, a listen error is a process warning", async () => {
+      const first = await start(0, { host: "127.0.0.1" });
+      try {
+        const warning = once<[Error & { code?: string }]>(process, "warning", { filter: (w: { code?: string }) => w.code === "HW_LISTEN_ERROR" });
+        listen(portOf(first), { host: "127.0.0.1" });
+        const [w] = await warning;
+        expect(w.message).to.match(/^listen\(\) failed: .*EADDRINUSE/);
+      } finally {
+        await stop(first);
+      }
+    });
+
     it("EACCES: a socket file where this process may not create one", async () => {
       // /proc refuses new files even to root, so this holds whoever runs the tests.
       const error = await failure("/proc/heartwire-test.sock");

@@ -47,7 +47,8 @@ export type ListenCallback = (error?: Error) => void;
  * A Unix socket file left by a process that died (nobody accepts on it) is replaced; one another
  * process still listens on is refused (`EADDRINUSE`). `callback` runs once listening, or with the
  * error (`EADDRINUSE`, `EACCES`, a bad fd…) if listening failed; without a callback the error is the
- * server's `error` event, as are later errors of the http.Server. Nothing is thrown asynchronously.
+ * server's `error` event, as are later errors of the http.Server (a process warning when nothing
+ * listens for `error`). Nothing is thrown asynchronously.
  */
 export function listen(target: ListenTarget, options?: ListenOptions | ListenCallback, callback?: ListenCallback): Server {
   const [opts, cb] = typeof options === "function" ? [{}, options] : [options ?? {}, callback];
@@ -65,13 +66,17 @@ export function listen(target: ListenTarget, options?: ListenOptions | ListenCal
   const engine = attach(httpServer, opts);
   engine.httpServer = httpServer;
   engine[kOwnListener](new OwnedListener(httpServer));
+  // Nobody listening for `error` gets a process warning rather than silence (or a crash).
+  const report = (error: Error, what: string): void => {
+    if (engine.listenerCount("error") > 0) engine.emit("error", error);
+    else process.emitWarning(`${what}: ${error.message}`, { code: "HW_LISTEN_ERROR" });
+  };
   bind(httpServer, target, { host: opts.host, mode }, (error) => {
     if (error === undefined) {
-      httpServer.on("error", (later: Error) => engine.emit("error", later));
+      httpServer.on("error", (later: Error) => report(later, "http.Server error"));
       cb?.();
     } else if (cb !== undefined) cb(error);
-    else if (engine.listenerCount("error") > 0) engine.emit("error", error);
-    else process.emitWarning(`listen() failed: ${error.message}`, { code: "HW_LISTEN_FAILED" });
+    else report(error, "listen() failed");
   });
   return engine;
 }
