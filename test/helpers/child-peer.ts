@@ -32,11 +32,11 @@ export function fixturePath(name: string): string {
 }
 
 /**
- * Spawns `node <script> ...args` and resolves once it prints its first JSON line on stdout.
- * The child is killed if it does not report within `timeoutMs`.
+ * Spawns `node <script> ...args` (with `env` added to this process's environment) and resolves once
+ * it prints its first JSON line on stdout. The child is killed if it does not report within `timeoutMs`.
  */
-export async function startChildPeer(script: string, args: string[] = [], timeoutMs = 10_000): Promise<ChildPeer> {
-  const child = spawn(process.execPath, [script, ...args], { stdio: ["pipe", "pipe", "inherit"] });
+export async function startChildPeer(script: string, args: string[] = [], timeoutMs = 10_000, env: Record<string, string> = {}): Promise<ChildPeer> {
+  const child = spawn(process.execPath, [script, ...args], { stdio: ["pipe", "pipe", "inherit"], env: { ...process.env, ...env } });
   child.stdin!.on("error", () => {});
   const reports: Array<Record<string, unknown>> = [];
   const waiters = new Set<() => void>();

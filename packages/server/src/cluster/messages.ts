@@ -7,7 +7,7 @@ export const TAG = "heartwire:cluster";
 export type ToWorker =
   /** A connection (sent as the message's handle) and the bytes the primary read from it. */
   | { readonly [TAG]: "connection"; readonly head: string; readonly handshake: boolean }
-  /** Stop taking sessions, close every session gracefully within `timeout` ms, then disconnect. */
+  /** Stop taking sessions and close every session gracefully within `timeout` ms; then report `drained`. */
   | { readonly [TAG]: "drain"; readonly timeout: number };
 
 /** Worker → primary. */
@@ -16,7 +16,7 @@ export type ToPrimary =
   | { readonly [TAG]: "ready" }
   /** Open sessions, and how many handed-over handshakes have ended (opened a session or not). */
   | { readonly [TAG]: "load"; readonly sessions: number; readonly handshakesDone: number }
-  /** The drain is over: no session left. */
+  /** The drain is over, no session left: the primary sends nothing more and disconnects the worker. */
   | { readonly [TAG]: "drained" };
 
 /** The kind of a Heartwire cluster message, or undefined for anything else. */

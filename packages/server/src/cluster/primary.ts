@@ -51,6 +51,8 @@ interface WorkerRecord {
   readonly exited: Promise<void>;
   /** The kill deadline of a drain. */
   killTimer: TimerHandle | undefined;
+  /** The worker reported its drain over: nothing more is sent to it, then it is disconnected. */
+  drained: boolean;
 }
 
 const LINGER_MS = 2000;
@@ -175,6 +177,7 @@ export class ClusterPrimary extends EventEmitter<PrimaryEvents> {
       ready,
       exited: new Promise<void>((resolve) => worker.once("exit", () => resolve())),
       killTimer: undefined,
+      drained: false,
     };
     ready.catch(() => {});
     readyTimer = this.#opts.scheduler.setTimeout(() => {
@@ -214,6 +217,11 @@ export class ClusterPrimary extends EventEmitter<PrimaryEvents> {
       const load = message as Extract<ToPrimary, { [TAG]: "load" }>;
       record.sessions = load.sessions;
       record.handshakesDone = load.handshakesDone;
+    } else if (kind === "drained" && !record.drained) {
+      // The primary disconnects, not the worker: the disconnect then comes after every connection
+      // already sent (a worker that disconnected itself could leave one in flight, never taken).
+      record.drained = true;
+      if (record.worker.isConnected()) record.worker.disconnect();
     }
   }
 
@@ -258,7 +266,7 @@ export class ClusterPrimary extends EventEmitter<PrimaryEvents> {
     if (result.sid !== null) {
       const owner = ownerOfSid(result.sid);
       const record = owner === undefined ? undefined : this.#workers.get(owner);
-      if (record === undefined || record.state === "starting") {
+      if (record === undefined || record.state === "starting" || record.drained) {
         const { code, message } = ProtocolError.UNKNOWN_SID;
         return answerAndClose(socket, 400, "Bad Request", { code, message }, scheduler, LINGER_MS);
       }
@@ -274,7 +282,7 @@ export class ClusterPrimary extends EventEmitter<PrimaryEvents> {
     let best: WorkerRecord | undefined;
     let bestLoad = Infinity;
     for (const record of this.#workers.values()) {
-      if (record.state !== "ready" || !record.worker.isConnected()) continue;
+      if (record.state !== "ready" || record.drained || !record.worker.isConnected()) continue;
       const load = record.sessions + record.handshakesRouted - record.handshakesDone;
       if (load < bestLoad || (load === bestLoad && best !== undefined && record.lastPicked < best.lastPicked)) {
         best = record;

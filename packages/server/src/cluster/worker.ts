@@ -41,8 +41,8 @@ function send(message: ToPrimary): void {
  * any session opens. Each polling request comes on a connection of its own (the primary routes
  * connections, so a connection is not reused for a second request, which could belong to a
  * session of another worker); WebSocket connections are routed once, at their handshake.
- * When the primary asks this worker to drain, it closes the engine gracefully and then disconnects
- * from the primary; the process should then have nothing left to do and exit.
+ * When the primary asks this worker to drain, it closes the engine gracefully, and the primary then
+ * disconnects it; the process should then have nothing left to do and exit.
  */
 export function setupWorker(engine: Server, options: WorkerOptions = {}): ClusterWorker {
   const worker = cluster.worker;
@@ -100,10 +100,8 @@ export function setupWorker(engine: Server, options: WorkerOptions = {}): Cluste
       httpServer.emit("connection", socket);
     } else if (kind === "drain") {
       const { timeout } = message as Extract<ToWorker, { [TAG]: "drain" }>;
-      engine.close({ graceful: true, timeout }, () => {
-        send({ [TAG]: "drained" });
-        if (worker.isConnected()) worker.disconnect();
-      });
+      // The primary disconnects this worker once it has read "drained".
+      engine.close({ graceful: true, timeout }, () => send({ [TAG]: "drained" }));
     }
   };
   process.on("message", onMessage);
