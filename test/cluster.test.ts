@@ -160,8 +160,8 @@ describe("cluster: sticky routing for Node's cluster", function () {
 
   it("during a rolling restart every message sent is delivered exactly once or reported (drop)", async () => {
     const run = await rollingRestartRun(15_000);
-    expect(run.lost, "acknowledged messages neither delivered nor reported").to.deep.equal([]);
-    expect(run.vanished, "sent messages with no callback and no report").to.deep.equal([]);
+    expect(run.lost, `acknowledged messages neither delivered nor reported\n${run.context}\n`).to.deep.equal([]);
+    expect(run.vanished, `sent messages with no callback and no report\n${run.context}\n`).to.deep.equal([]);
     expect(run.duplicates, "messages delivered twice").to.deep.equal([]);
   });
 });
@@ -178,6 +178,8 @@ interface RestartRun {
   readonly lost: string[];
   /** No callback, not delivered, not reported. */
   readonly vanished: string[];
+  /** What happened to the first clients with a lost or vanished message (open, close, error). */
+  readonly context: string;
 }
 
 interface RestartClient {
@@ -186,6 +188,7 @@ interface RestartClient {
   sent: number;
   readonly acked: Set<number>;
   readonly reported: Set<number>;
+  readonly events: string[];
 }
 
 /**
@@ -207,11 +210,15 @@ async function rollingRestartRun(settleMs: number): Promise<RestartRun> {
     for (const kind of Object.keys(KINDS) as Kind[]) {
       for (let i = 0; i < PER_KIND; i++) {
         const rs = new ReconnectingSocket(url, { transports: [...KINDS[kind]], reconnectionDelay: 100, reconnectionDelayMax: 1000, queueSize: 10_000 });
-        const client: RestartClient = { tag: `${kind}${i}`, rs, sent: 0, acked: new Set(), reported: new Set() };
-        rs.on("close", (_reason, details) => {
+        const client: RestartClient = { tag: `${kind}${i}`, rs, sent: 0, acked: new Set(), reported: new Set(), events: [] };
+        rs.on("open", () => client.events.push(`open ${String(rs.socket?.id)} @${client.sent}`));
+        rs.on("close", (reason, details) => {
+          client.events.push(`close ${reason} ${details instanceof Error ? details.message + " " + String((details as { status?: unknown }).status) : JSON.stringify(details)?.slice(0, 120)} @${client.sent} acked ${client.acked.size}`);
           if (isConnectionRefused(details) && !closing) refused++;
         });
         rs.on("error", (error) => {
+          const code = (error as { cause?: { cause?: { code?: unknown } } }).cause?.cause?.code;
+          client.events.push(`error ${error instanceof Error ? error.message : String(error)} ${String(code)}`);
           if (isConnectionRefused(error) && !closing) refused++;
         });
         // What a closed session reports unsent, ReconnectingSocket sends again on the next one; what
@@ -261,11 +268,13 @@ async function rollingRestartRun(settleMs: number): Promise<RestartRun> {
     const sentKeys = new Set(clients.flatMap((c) => Array.from({ length: c.sent }, (_, n) => `${c.tag}:${n}`)));
     const lost: string[] = [];
     const vanished: string[] = [];
+    const context: string[] = [];
     for (const client of clients) {
       for (let n = 0; n < client.sent; n++) {
         const key = `${client.tag}:${n}`;
         if (delivered.has(key) || client.reported.has(n)) continue;
         (client.acked.has(n) ? lost : vanished).push(key);
+        if (context.length < 3 && !context.some((line) => line.startsWith(`${client.tag}:`))) context.push(`${client.tag}: ${client.events.join(" | ")}`);
       }
     }
     return {
@@ -278,6 +287,7 @@ async function rollingRestartRun(settleMs: number): Promise<RestartRun> {
       phantoms: [...delivered.keys()].filter((key) => !sentKeys.has(key)),
       lost,
       vanished,
+      context: context.join("\n"),
     };
   } finally {
     if (sender !== undefined) clearInterval(sender);
