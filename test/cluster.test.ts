@@ -147,6 +147,49 @@ describe("cluster: sticky routing for Node's cluster", function () {
     }
   });
 
+  it("refuses bad options and use outside its role with stable error codes", async () => {
+    const { setupPrimary, setupWorker } = await import("@heartwire/server/cluster");
+    const { Server } = await import("@heartwire/server");
+    const codeOf = (fn: () => unknown): unknown => {
+      try {
+        fn();
+      } catch (error) {
+        return (error as { code?: unknown }).code;
+      }
+      return "no error";
+    };
+    // Options are checked before anything is forked or bound.
+    expect(codeOf(() => setupPrimary({}))).to.equal("HW_ERR_INVALID_OPTION");
+    expect(codeOf(() => setupPrimary({ port: 0, workers: 0 }))).to.equal("HW_ERR_INVALID_OPTION");
+    expect(codeOf(() => setupPrimary({ port: 0, drainTimeout: -1 }))).to.equal("HW_ERR_INVALID_OPTION");
+    expect(codeOf(() => setupPrimary({ port: 0, restartSignal: "HUP" as NodeJS.Signals }))).to.equal("HW_ERR_INVALID_OPTION");
+    // This test process is the cluster primary, not a worker.
+    const engine = new Server();
+    try {
+      expect(codeOf(() => setupWorker(engine))).to.equal("HW_ERR_CLUSTER");
+    } finally {
+      engine.close();
+    }
+  });
+
+  it("a worker that crashes is replaced; its clients start new sessions on the others", async () => {
+    await using cluster = await startCluster({ workers: 2 });
+    const clients = Array.from(
+      { length: 12 },
+      (_, i) => new ReconnectingSocket(cluster.url, { transports: [...Object.values(KINDS)[i % 3]!], reconnectionDelay: 100, reconnectionDelayMax: 500 }),
+    );
+    try {
+      await waitUntil(() => clients.every((rs) => rs.readyState === "open"), 20_000, "every client open");
+      const [victim] = cluster.primary.workers;
+      process.kill(victim!.pid!, "SIGKILL");
+      await waitUntil(() => cluster.primary.workers.length === 2 && !cluster.primary.workers.some((w) => w.id === victim!.id) && cluster.primary.workers.every((w) => w.state === "ready"), 20_000, "a replacement worker ready");
+      const live = cluster.primary.workers.map((w) => w.id);
+      await waitUntil(() => clients.every((rs) => rs.readyState === "open" && live.includes(ownerOf(rs.socket?.id))), 20_000, "every client on a live worker");
+    } finally {
+      for (const rs of clients) rs.close();
+    }
+  });
+
   it("a rolling restart replaces every worker while 150 clients send every 50 ms; the listening socket never refuses, every client ends on a new worker", async () => {
     const run = await rollingRestartRun(0);
     expect(run.refused, "connections refused during the restart").to.equal(0);
