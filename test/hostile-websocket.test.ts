@@ -67,14 +67,16 @@ describe("hostile input: websocket upgrades and frames", () => {
       expect(a.srv.server.clients[peer.sid]?.transport.name).to.equal("polling");
     });
 
-    it("a second upgrade after the first completed gets a raw 400", async () => {
+    it("a second upgrade after the first completed is opened, then closed at once", async () => {
       const peer = await PollingPeer.connect(a.srv.url);
       const probe = await WsPeer.open(engineUrl(a.srv.wsUrl, { EIO: "4", transport: "websocket", sid: peer.sid }));
       probe.send("2probe");
       expect(await probe.next()).to.equal("3probe");
       probe.send("5");
       await waitUntil(() => a.srv.server.clients[peer.sid]?.upgraded === true, ANSWER_WITHIN, "upgrade");
-      expect((await wsRefusal(engineUrl(a.srv.wsUrl, { EIO: "4", transport: "websocket", sid: peer.sid }))).status).to.equal(400);
+      const second = await WsPeer.open(engineUrl(a.srv.wsUrl, { EIO: "4", transport: "websocket", sid: peer.sid }));
+      expect((await second.waitClose(ANSWER_WITHIN)).code).to.equal(1005);
+      expect(second.pending).to.deep.equal([]);
       probe.send("4still");
       expect(await probe.next()).to.equal("4still");
       await probe[Symbol.asyncDispose]();

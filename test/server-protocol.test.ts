@@ -271,12 +271,13 @@ describe("server protocol conformance", () => {
       expect(poll.json()).to.deep.equal({ code: 3, message: "Bad request" });
     });
 
-    it("24. refuses a second websocket for an upgraded sid", async () => {
+    it("24. closes a second websocket for an upgraded sid once it is open (as engine.io does)", async () => {
       const { peer, socketWs } = await upgrade();
       socketWs.send("4sync");
       await socketWs.next();
-      const refusal = await wsRefusal(engineUrl(srv.wsUrl, { EIO: "4", transport: "websocket", sid: peer.sid }));
-      expect(refusal.status).to.equal(400);
+      const second = await WsPeer.open(engineUrl(srv.wsUrl, { EIO: "4", transport: "websocket", sid: peer.sid }));
+      expect((await second.waitClose(2000)).code).to.equal(1005); // a close frame without a status, as engine.io sends
+      expect(second.pending).to.deep.equal([]);
       socketWs.send("4still-alive");
       expect(await socketWs.next()).to.equal("4still-alive");
     });

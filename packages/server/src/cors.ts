@@ -20,8 +20,13 @@ export interface CorsOptions {
   origin?: boolean | StaticOrigin | readonly StaticOrigin[] | OriginFunction;
   /** Methods announced on preflight. @default "GET,HEAD,PUT,PATCH,POST,DELETE" */
   methods?: string | readonly string[];
-  /** Headers announced on preflight; by default the preflight's requested headers are echoed. */
+  /**
+   * Headers announced on preflight; by default the preflight's `Access-Control-Request-Headers`
+   * are echoed (as the `cors` package does).
+   */
   allowedHeaders?: string | readonly string[];
+  /** Alias of `allowedHeaders` (the `cors` package reads both); `allowedHeaders` wins. */
+  headers?: string | readonly string[];
   /** Headers exposed to the page (`Access-Control-Expose-Headers`). @default undefined */
   exposedHeaders?: string | readonly string[];
   /** Send `Access-Control-Allow-Credentials: true`. @default false */
@@ -94,10 +99,11 @@ export async function applyCors(options: CorsOptions, req: IncomingMessage, res:
   if (exposed) res.setHeader("Access-Control-Expose-Headers", exposed);
   if (req.method !== "OPTIONS") return false;
   res.setHeader("Access-Control-Allow-Methods", list(options.methods) ?? DEFAULT_METHODS);
-  let allowed = list(options.allowedHeaders);
+  let allowed = list(options.allowedHeaders ?? options.headers);
   if (allowed === undefined) {
     const requested = req.headers["access-control-request-headers"];
-    if (typeof requested === "string" && /^[\w\s,-]*$/.test(requested)) allowed = requested;
+    // Echoed as sent; only a value HTTP cannot carry back (control characters) is dropped.
+    if (typeof requested === "string" && /^[\t\x20-\x7e]*$/.test(requested)) allowed = requested;
     appendVary(res, "Access-Control-Request-Headers");
   }
   if (allowed) res.setHeader("Access-Control-Allow-Headers", allowed);

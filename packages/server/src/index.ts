@@ -8,7 +8,7 @@ export type { ListenTarget, ListenAddress, ListenHandle } from "./bind.js";
 export { systemdListenFds } from "./systemd.js";
 export type { ListenFd, SystemdListenFdsOptions } from "./systemd.js";
 export { Socket } from "./socket.js";
-export type { SocketEvents, ReadyState, MessageData, SendOptions, SendCallback } from "./socket-types.js";
+export type { SocketEvents, ReadyState, MessageData, SendData, SendOptions, SendCallback } from "./socket-types.js";
 export { defaults, resolveOptions } from "./options.js";
 export type {
   ServerOptions,
@@ -23,7 +23,7 @@ export type {
 export type { CorsOptions, OriginFunction, StaticOrigin } from "./cors.js";
 export type { CookieOptions } from "./cookie.js";
 export type { Middleware } from "./middleware.js";
-export type { ServerTransport, QueuedPacket, TransportEvents } from "./transports/transport.js";
+export type { ServerTransport, QueuedPacket, QueuedPacketOptions, TransportEvents } from "./transports/transport.js";
 export type { UpgradeState } from "./upgrade.js";
 export type { HeartbeatPhase } from "./socket-heartbeat.js";
 export type { WebSocketEngine, WebSocketEngineOptions, WebSocketEngineServer } from "./websocket-server.js";

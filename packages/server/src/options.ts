@@ -146,8 +146,12 @@ export interface ServerOptions extends AttachOptions {
   httpCompression?: boolean | HttpCompressionOptions;
   /** A message sent right after the open packet. @default undefined */
   initialPacket?: string | Uint8Array | ArrayBuffer;
-  /** Protocol v3 is not supported; only `false` is accepted (kept for engine.io option parity). @default false */
-  allowEIO3?: false;
+  /**
+   * Accepted for engine.io option parity, but protocol v3 is not supported: with `true` the server
+   * emits one process warning (code `HW_ALLOW_EIO3`) and still answers v3 handshakes
+   * `400 {"code":5}`, as with `false`. @default false
+   */
+  allowEIO3?: boolean;
   /** Clock and timer source; inject `FakeScheduler` in tests. @default realScheduler */
   scheduler?: Scheduler;
   /**
@@ -237,6 +241,17 @@ function range(name: string, value: MillisecondRange | undefined): MillisecondRa
   return [value[0], value[1]];
 }
 
+let allowEIO3Warned = false;
+
+/** One process warning for `allowEIO3: true`, however many servers set it. */
+function warnAllowEIO3(): void {
+  if (allowEIO3Warned) return;
+  allowEIO3Warned = true;
+  process.emitWarning("allowEIO3 is ignored: Heartwire speaks Engine.IO protocol v4 only, v3 handshakes are refused (code 5)", {
+    code: "HW_ALLOW_EIO3",
+  });
+}
+
 /** Computes the path matched on requests: no trailing slash, then one added unless disabled. */
 export function computePath(options: AttachOptions): string {
   let path = (options.path ?? defaults.path).replace(/\/$/, "");
@@ -265,7 +280,8 @@ export function resolveOptions(user: ServerOptions = {}): ResolvedOptions {
   if (!Array.isArray(transports) || transports.length === 0 || !transports.every((t) => t === "polling" || t === "websocket")) {
     throw invalid("transports", transports, 'a non-empty list of "polling" and "websocket"');
   }
-  if (user.allowEIO3) throw invalid("allowEIO3", user.allowEIO3, "false (protocol v3 is not supported)");
+  if (user.allowEIO3 !== undefined && typeof user.allowEIO3 !== "boolean") throw invalid("allowEIO3", user.allowEIO3, "a boolean");
+  if (user.allowEIO3) warnAllowEIO3();
   if (user.wsEngine !== undefined && typeof user.wsEngine !== "function") throw invalid("wsEngine", user.wsEngine, "a WebSocket server class");
   const timerResolution = user.timerResolution ?? defaults.timerResolution;
   if (!Number.isInteger(timerResolution) || timerResolution < 0 || timerResolution > 1000) {

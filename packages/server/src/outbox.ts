@@ -9,6 +9,8 @@ function sizeOf(data: string | BinaryInput | undefined): number {
   return typeof data === "string" ? data.length : data.byteLength;
 }
 
+const EMPTY: readonly QueuedPacket[] = Object.freeze([]);
+
 /**
  * Packets accepted by `send()` live here until the transport reports them written. The packet bound
  * counts both the queue and what is in flight. The byte bound counts the queue plus what the
@@ -36,6 +38,11 @@ export class Outbox<C> {
   /** Packets queued and not yet handed to the transport. */
   get queued(): number {
     return this.#queue?.length ?? 0;
+  }
+
+  /** The packets queued and not yet handed over, oldest first (a live read-only view). */
+  get queue(): readonly QueuedPacket[] {
+    return this.#queue ?? EMPTY;
   }
 
   /** Size of what is queued, not yet handed to the transport. */

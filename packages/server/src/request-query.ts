@@ -16,15 +16,39 @@ export interface EngineQuery {
   readonly params: URLSearchParams;
 }
 
-/** Parses the query part of `req.url`; never throws (URLSearchParams tolerates any input). */
-export function parseEngineQuery(req: IncomingMessage): EngineQuery {
+/** A request as engine.io hands it around: `_query` holds the query string as a plain object. */
+export type EngineRequest = IncomingMessage & { _query?: Record<string, string> };
+
+/** The query string of `req.url` as an object (a repeated key keeps its last value), as engine.io's `req._query`. */
+export function queryObject(req: IncomingMessage): Record<string, string> {
+  // Object.fromEntries defines own properties, so a `__proto__` key is plain data here.
+  return Object.fromEntries(searchParams(req).entries());
+}
+
+function searchParams(req: IncomingMessage): URLSearchParams {
   const url = typeof req.url === "string" ? req.url : "";
-  const q = url.indexOf("?");
-  const params = new URLSearchParams(q === -1 ? "" : url.slice(q + 1));
-  const sid = params.get("sid");
+  const hash = url.indexOf("#");
+  const path = hash === -1 ? url : url.slice(0, hash);
+  const q = path.indexOf("?");
+  return new URLSearchParams(q === -1 ? "" : path.slice(q + 1));
+}
+
+/** The last value of `name` (engine.io reads the query as an object, so a repeated key keeps its last value). */
+function last(params: URLSearchParams, name: string): string | null {
+  const all = params.getAll(name);
+  return all.length === 0 ? null : all[all.length - 1]!;
+}
+
+/**
+ * Parses the query part of `req.url` (up to any `#`); never throws (URLSearchParams tolerates any
+ * input). A repeated parameter counts with its last value, as in engine.io.
+ */
+export function parseEngineQuery(req: IncomingMessage): EngineQuery {
+  const params = searchParams(req);
+  const sid = last(params, "sid");
   return {
-    eio: params.get("EIO"),
-    transport: params.get("transport"),
+    eio: last(params, "EIO"),
+    transport: last(params, "transport"),
     sid: sid === null || sid.length === 0 ? null : sid,
     b64: params.has("b64"),
     params,

@@ -27,7 +27,7 @@ export interface ServerEvents {
   headers: (headers: OutgoingHttpHeaders, req: IncomingMessage) => void;
   /** A socket handed packets to its transport. */
   flush: (socket: Socket, buffer: readonly QueuedPacket[]) => void;
-  /** A socket's transport wrote everything it was given. */
+  /** A socket handed its write buffer to its transport (the socket's `drain`). */
   drain: (socket: Socket) => void;
   /** The http.Server made by `listen()` failed: could not listen (when `listen()` got no callback), or later. */
   error: (error: Error) => void;

@@ -13,7 +13,7 @@ import { LoopWatch } from "./loop-watch.js";
 import { kOwnListener, type OwnedListener } from "./owned-listener.js";
 import { runMiddlewares, UpgradeResponse, type Middleware } from "./middleware.js";
 import { defaults, resolveOptions, type AttachOptions, type ResolvedOptions, type ServerOptions, type TransportName } from "./options.js";
-import { parseEngineQuery, type EngineQuery } from "./request-query.js";
+import { parseEngineQuery, queryObject, type EngineQuery, type EngineRequest } from "./request-query.js";
 import { createSessionId, defaultGenerateId } from "./session-id.js";
 import { Shutdown } from "./shutdown.js";
 import { Socket } from "./socket.js";
@@ -95,6 +95,14 @@ export class Server extends EventEmitter<ServerEvents> {
     this.#defaultTiming = Object.freeze(negotiateHeartbeat({}, this.opts));
   }
 
+  /**
+   * The WebSocket server behind every WebSocket handshake (an instance of `wsEngine`), or
+   * `undefined` when the websocket transport is off. Made on first use.
+   */
+  get ws(): WebSocketEngineServer | undefined {
+    return this.opts.transports.includes("websocket") ? this.#ws() : undefined;
+  }
+
   /** Number of open sessions. */
   get clientsCount(): number {
     return this.#sessions.size;
@@ -152,7 +160,7 @@ export class Server extends EventEmitter<ServerEvents> {
     return this;
   }
 
-  /** True once {@link Server.close} was called. */
+  /** True from {@link Server.close} until its last session ended. */
   get [kShuttingDown](): boolean {
     return this.#shutdown.begun;
   }
@@ -162,10 +170,20 @@ export class Server extends EventEmitter<ServerEvents> {
     this.#listener = listener;
   }
 
+  /**
+   * Readies a request before any check: sets `req._query` (the query string as an object, kept if
+   * something before us set it), which socket.io reads for `socket.handshake.query`.
+   */
+  prepare(req: IncomingMessage): void {
+    const engineReq = req as EngineRequest;
+    engineReq._query ??= queryObject(req);
+  }
+
   /** Handles an HTTP request for the engine path (polling and preflights). */
   handleRequest(req: IncomingMessage, res: ServerResponse): void {
     req.on("error", noop);
     res.on("error", noop);
+    this.prepare(req);
     // A draining server has its HTTP connections closed after each answer: a kept-alive one would
     // carry the client's next requests (its new handshake) back here instead of to a server that stays.
     if (this.#shutdown.begun) res.shouldKeepAlive = false;
@@ -195,6 +213,7 @@ export class Server extends EventEmitter<ServerEvents> {
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     req.on("error", noop);
     socket.on("error", noop);
+    this.prepare(req);
     // Only middlewares need the response stand-in; without them it would just be retained per socket.
     const upgradeResponse = this.#middlewares.length > 0 ? new UpgradeResponse(socket) : undefined;
     const state: RequestState = upgradeResponse === undefined ? { query: parseEngineQuery(req) } : { query: parseEngineQuery(req), upgradeResponse };
@@ -236,7 +255,7 @@ export class Server extends EventEmitter<ServerEvents> {
       // A session that was not offered the upgrade (allowUpgrades: false) may not take it.
       if (!this.upgrades("polling").includes("websocket")) return refuse(ProtocolError.BAD_REQUEST, { name: "TRANSPORT_MISMATCH", transport: "websocket" });
       this.#upgradeSocket(req, socket, head, (ws) => {
-        const transport = new WebSocketTransport(ws, supportsBinary, this.#wsCloseBound());
+        const transport = new WebSocketTransport(ws, supportsBinary, this.#wsCloseBound(), this.opts.perMessageDeflate !== false);
         const client = this.#sessions.get(verdict.sid);
         if (client === undefined) transport.close();
         else client[kMaybeUpgrade](transport);
@@ -248,7 +267,7 @@ export class Server extends EventEmitter<ServerEvents> {
     this.#upgradeSocket(req, socket, head, (ws) => {
       // The 101 is written: the request state is no longer needed, though socket.request keeps req.
       this.#requests.delete(req);
-      this.#announce(this.#open(id, req, state, new WebSocketTransport(ws, supportsBinary, this.#wsCloseBound())));
+      this.#announce(this.#open(id, req, state, new WebSocketTransport(ws, supportsBinary, this.#wsCloseBound(), this.opts.perMessageDeflate !== false)));
     });
   }
 
@@ -286,10 +305,11 @@ export class Server extends EventEmitter<ServerEvents> {
       return undefined;
     }
     this.#pendingHandshakes++;
+    const closes = this.#shutdown.count;
     try {
       const id = await this.#admitChecked(req, state, refuse);
       // close() may have come while allowRequest or generateId ran.
-      if (id === undefined || !this.#shutdown.begun) return id;
+      if (id === undefined || (!this.#shutdown.begun && this.#shutdown.count === closes)) return id;
       refuse(SERVER_SHUTTING_DOWN, { name: "SERVER_SHUTTING_DOWN" });
       return undefined;
     } finally {
@@ -310,7 +330,8 @@ export class Server extends EventEmitter<ServerEvents> {
       }
     }
     if (state.query.eio !== "4") {
-      refuse(ProtocolError.UNSUPPORTED_PROTOCOL_VERSION, { protocol: state.query.eio });
+      // engine.io reports the revision it took the request for: anything but "4" reads as 3.
+      refuse(ProtocolError.UNSUPPORTED_PROTOCOL_VERSION, { protocol: 3 });
       return undefined;
     }
     try {
@@ -341,8 +362,8 @@ export class Server extends EventEmitter<ServerEvents> {
 
   /** The heartbeat timing of a new session: the server's, or the client's proposal clamped into the ranges. */
   #timingOf(state: RequestState): HeartbeatTiming {
-    const pingInterval = state.query.params.get("pingInterval");
-    const pingTimeout = state.query.params.get("pingTimeout");
+    const pingInterval = state.query.params.getAll("pingInterval").pop() ?? null;
+    const pingTimeout = state.query.params.getAll("pingTimeout").pop() ?? null;
     return pingInterval === null && pingTimeout === null
       ? this.#defaultTiming
       : negotiateHeartbeat({ pingInterval: pingInterval ?? undefined, pingTimeout: pingTimeout ?? undefined }, this.opts);
@@ -390,6 +411,9 @@ export class Server extends EventEmitter<ServerEvents> {
   }
 
   #upgradeSocket(req: IncomingMessage, socket: Duplex, head: Buffer, done: (ws: WebSocketLike) => void): void {
+    // Middlewares such as express-session set their headers when writeHead() is called.
+    this.#requests.get(req)?.upgradeResponse?.asResponse().writeHead(101);
+    if (socket.destroyed) return;
     // The transport made in `done` listens for ws errors itself.
     this.#ws().handleUpgrade(req, socket, head, done);
   }

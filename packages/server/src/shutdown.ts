@@ -1,7 +1,8 @@
 /**
- * @module A server's shutdown: from `close()` on, no new sessions; every session is closed, at once
- * or gracefully (spread over a window, with an optional deadline), and the `close()` callbacks run
- * after the last one ended.
+ * @module A server's shutdown: from `close()` until its last session ended, no new sessions; every
+ * session is closed, at once or gracefully (spread over a window, with an optional deadline), and the
+ * `close()` callbacks run after the last one ended. Then the server takes sessions again (engine.io's
+ * `close()` is not final: an http.Server that listens again brings its engine back).
  */
 
 import { HeartwireError, type Scheduler, type TimerHandle } from "@heartwire/shared";
@@ -24,6 +25,7 @@ export class Shutdown {
   readonly #scheduler: Scheduler;
   readonly #random: () => number;
   #begun = false;
+  #count = 0;
   /** close() callbacks waiting for the last session to end. */
   readonly #waiters: Array<() => void> = [];
   /** Drops the sessions a graceful close still has at its `timeout`. */
@@ -39,9 +41,14 @@ export class Shutdown {
     this.#random = random;
   }
 
-  /** True once `close()` was called: handshakes are refused from then on. */
+  /** True from `close()` until the last session ended: handshakes are refused meanwhile. */
   get begun(): boolean {
     return this.#begun;
+  }
+
+  /** How many times `close()` was called: a handshake that saw it change while it waited is refused. */
+  get count(): number {
+    return this.#count;
   }
 
   /** Closes every session as `options` say; `callback` runs once none is left. */
@@ -50,6 +57,7 @@ export class Shutdown {
     checkMs("timeout", timeout);
     checkMs("spread", options.spread);
     this.#begun = true;
+    this.#count++;
     if (callback) this.#waiters.push(callback);
     if (!options.graceful) {
       this.#stopSpread();
@@ -66,9 +74,10 @@ export class Shutdown {
     this.sessionEnded();
   }
 
-  /** Called after a session left the map: after the last one, runs the callbacks (after its `close` event). */
+  /** Called after a session left the map: after the last one, ends the shutdown and runs the callbacks (after its `close` event). */
   sessionEnded(): void {
     if (!this.#begun || this.#sessions.size > 0) return;
+    this.#begun = false;
     this.#deadline?.cancel();
     this.#deadline = undefined;
     this.#stopSpread();

@@ -17,10 +17,21 @@ export type ReadyState = "opening" | "open" | "closing" | "closed";
 /** Data a socket sends or receives: text, or binary (received binary is always a Buffer). */
 export type MessageData = string | Buffer | ArrayBuffer | ArrayBufferView;
 
-/** Per-message options, as in engine.io. */
+/**
+ * What `send()` takes: message data, or (as engine.io does) any other value, sent as its string
+ * form (`String(value)`), with a falsy one (`null`, `undefined`, `0`, `false`) sent as an empty message.
+ */
+export type SendData = MessageData | number | boolean | null | undefined;
+
+/** Per-message options, as in engine.io (other fields, such as socket.io's, are ignored). */
 export interface SendOptions {
   /** Allow permessage-deflate / HTTP compression for this packet. @default true */
   compress?: boolean;
+  /**
+   * The packet's complete WebSocket frame, already built (socket.io passes it for broadcasts): written
+   * as is on a WebSocket when permessage-deflate is off; otherwise the data is encoded as usual.
+   */
+  wsPreEncodedFrame?: Buffer | readonly Buffer[];
 }
 
 /** Called once the packet has been written to the network, with the transport that wrote it. */
@@ -42,7 +53,10 @@ export interface SocketEvents {
   upgrading: (transport: ServerTransport) => void;
   /** The session now runs on the new transport. */
   upgrade: (transport: ServerTransport) => void;
-  /** Everything flushed so far has been written to the network. */
+  /**
+   * The write buffer was handed to the transport and is empty again (engine.io's meaning; the send
+   * callbacks tell when their packets were written).
+   */
   drain: () => void;
   /** Packets are about to be handed to the transport. */
   flush: (buffer: readonly QueuedPacket[]) => void;
@@ -58,7 +72,7 @@ export interface SocketHost {
   socketClosed(socket: Socket): void;
   /** The socket handed packets to its transport. */
   socketFlushed(socket: Socket, buffer: readonly QueuedPacket[]): void;
-  /** The socket's transport wrote everything it was given. */
+  /** The socket handed its write buffer to its transport. */
   socketDrained(socket: Socket): void;
 }
 

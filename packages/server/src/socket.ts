@@ -29,7 +29,7 @@ import {
 } from "./transports/transport.js";
 import { UpgradeProbe, type UpgradeHost } from "./upgrade.js";
 import { kMaybeUpgrade, kOpen, kRequestArrived, kShutdown } from "./socket-types.js";
-import type { MessageData, ReadyState, SendCallback, SendOptions, SocketEvents, SocketHost, SocketInit } from "./socket-types.js";
+import type { MessageData, ReadyState, SendCallback, SendData, SendOptions, SocketEvents, SocketHost, SocketInit } from "./socket-types.js";
 
 /** Per-packet options objects, shared: packets are read-only once queued. */
 const COMPRESS = Object.freeze({ compress: true });
@@ -38,6 +38,12 @@ const PING: QueuedPacket = Object.freeze({ type: "ping", options: COMPRESS });
 const THEN_CLOSE = Object.freeze({ thenClose: true });
 const NOT_THEN_CLOSE = Object.freeze({ thenClose: false });
 const NO_UPGRADE_PACKET: QueuedPacket = Object.freeze({ type: "noop", options: NO_COMPRESS });
+
+/** engine.io's reading of send() data: text and binary as they are, any other value as text (falsy: empty). */
+function asMessage(data: SendData): MessageData {
+  if (typeof data === "string" || ArrayBuffer.isView(data) || data instanceof ArrayBuffer) return data;
+  return data ? String(data) : "";
+}
 
 /** The heartbeat's view of its socket: a small object with shared methods instead of three closures. */
 class HeartbeatLink implements HeartbeatCallbacks {
@@ -161,6 +167,14 @@ export class Socket extends EventEmitter<SocketEvents> implements TransportSink 
   }
 
   /**
+   * The packets queued and not yet handed to the transport (engine.io's `writeBuffer`), read-only:
+   * empty while the transport keeps up, longer while it is busy (a polling session between GETs).
+   */
+  get writeBuffer(): readonly QueuedPacket[] {
+    return this.#outbox.queue;
+  }
+
+  /**
    * After `close`: the messages `send()` accepted that were never handed to a transport, in order
    * (their callbacks never ran; they certainly did not reach the client, so they may be resent on a
    * new session without duplicates). Messages whose callback did not run and that are not listed
@@ -170,15 +184,19 @@ export class Socket extends EventEmitter<SocketEvents> implements TransportSink 
     return this.#state === "closed" ? (this.#unsent ?? []) : [];
   }
 
-  /** Sends a message; `callback` runs once it was written to the network. Dropped once closing. */
-  send(data: MessageData, options?: SendOptions | SendCallback, callback?: SendCallback): this {
-    if (typeof options === "function") this.#sendPacket("message", data, undefined, options);
-    else this.#sendPacket("message", data, options, callback);
+  /**
+   * Sends a message; `callback` runs once it was written to the network. Dropped once closing.
+   * Data that is neither text nor binary is sent as engine.io sends it (see {@link SendData}).
+   */
+  send(data: SendData, options?: SendOptions | SendCallback, callback?: SendCallback): this {
+    const message = asMessage(data);
+    if (typeof options === "function") this.#sendPacket("message", message, undefined, options);
+    else this.#sendPacket("message", message, options, callback);
     return this;
   }
 
   /** Alias of {@link Socket.send}. */
-  write(data: MessageData, options?: SendOptions | SendCallback, callback?: SendCallback): this {
+  write(data: SendData, options?: SendOptions | SendCallback, callback?: SendCallback): this {
     return this.send(data, options, callback);
   }
 
@@ -278,6 +296,8 @@ export class Socket extends EventEmitter<SocketEvents> implements TransportSink 
     if (type === "ping") {
       packet = PING;
       this.#pingQueued = true;
+    } else if (options?.wsPreEncodedFrame !== undefined) {
+      packet = { type, data, options: { compress: options.compress !== false, wsPreEncodedFrame: options.wsPreEncodedFrame } };
     } else packet = { type, data, options: options?.compress === false ? NO_COMPRESS : COMPRESS };
     const refused = this.#outbox.push(packet, callback, this.#transport.bufferedAmount);
     if (refused !== undefined) {
@@ -304,14 +324,15 @@ export class Socket extends EventEmitter<SocketEvents> implements TransportSink 
     this.#pingQueued = false;
     this.#transport.send(buffer, thenClose ? THEN_CLOSE : NOT_THEN_CLOSE);
     if (hadPing) this.#heartbeat.pingWritten();
+    // engine.io's `drain`: the write buffer was handed over and is empty again.
+    this.emit("drain");
+    this.#host.socketDrained(this);
   }
 
   /** @internal Transport sink: everything handed over so far was written. */
   [kOnDrain](): void {
     const callbacks = this.#outbox.written();
     if (callbacks !== undefined) for (const callback of callbacks) callback(this.#transport);
-    this.emit("drain");
-    this.#host.socketDrained(this);
     this.#flush();
   }
 

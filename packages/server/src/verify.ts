@@ -35,8 +35,9 @@ function fail(error: ProtocolErrorInfo, context: Record<string, unknown>): Verdi
 
 /**
  * Checks a request before any session work: transport known and allowed → Origin header valid →
- * sid known and on a matching transport (an upgrade must come from a polling session that is not
- * upgrading or upgraded) → handshakes are GET → a websocket handshake must be an Upgrade.
+ * sid known, on a matching transport (upgrades aside) and with `EIO=4` → handshakes are GET → a
+ * websocket handshake must be an Upgrade. An upgrade the session cannot take (upgrading, upgraded,
+ * not on polling) passes here; the server closes it once the WebSocket is open, as engine.io does.
  * `allowRequest` and the EIO version are checked later, at handshake.
  */
 export function verifyRequest(
@@ -60,13 +61,12 @@ export function verifyRequest(
   if (sid !== null) {
     const session = lookup(sid);
     if (session === undefined) return fail(ProtocolError.UNKNOWN_SID, { sid });
-    if (facts.upgrade) {
-      if (session.transportName !== "polling" || session.upgraded || session.upgrading) {
-        return fail(ProtocolError.BAD_REQUEST, { name: "TRANSPORT_MISMATCH", transport: name, previousTransport: session.transportName });
-      }
-    } else if (session.transportName !== name) {
+    // An upgrade for a session that cannot take one completes its handshake and is then closed (engine.io's order).
+    if (!facts.upgrade && session.transportName !== name) {
       return fail(ProtocolError.BAD_REQUEST, { name: "TRANSPORT_MISMATCH", transport: name, previousTransport: session.transportName });
     }
+    // Every session speaks revision 4; a request of the session that claims another is refused (engine.io 6.6.10+).
+    if (facts.query.eio !== "4") return fail(ProtocolError.BAD_REQUEST, { name: "PROTOCOL_MISMATCH", protocol: 3, previousProtocol: 4 });
     return { ok: true, kind: "session", transport: name, sid };
   }
   if (facts.method !== "GET") return fail(ProtocolError.BAD_HANDSHAKE_METHOD, { method: facts.method });

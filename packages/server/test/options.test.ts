@@ -40,7 +40,7 @@ describe("server options", () => {
       ["maxHttpBufferSize", { maxHttpBufferSize: Number.NaN }],
       ["transports", { transports: ["flash"] }],
       ["transports", { transports: [] }],
-      ["allowEIO3", { allowEIO3: true }],
+      ["allowEIO3", { allowEIO3: "yes" }],
       ["pingIntervalRange", { pingIntervalRange: [100, 50] }],
       ["timerResolution", { timerResolution: -1 }],
       ["wsEngine", { wsEngine: "ws" }],

@@ -204,7 +204,7 @@ export class PollingTransport extends EventEmitter<TransportEvents> implements S
     this.#poll = { req, res };
     // A client that goes away while its poll is held closes the connection: `end` on the socket
     // (the peer's FIN, seen before Node tears the half-open connection down) is the first sign.
-    // Either way the client left, which is a "transport close", not an error.
+    // A poll cut short is a transport error, as in engine.io ("poll connection closed prematurely").
     const socket = req.socket;
     // `close` comes after `finish` too, so this one listener also removes the `end` one.
     const gone = (): void => {
@@ -212,7 +212,8 @@ export class PollingTransport extends EventEmitter<TransportEvents> implements S
       res.off("close", gone);
       if (this.#poll?.res === res && !res.writableEnded) {
         this.#poll = undefined;
-        this.#finishClose();
+        if (this.#state === "open") this.#fail("poll connection closed prematurely");
+        else this.#finishClose();
       }
     };
     socket.on("end", gone);
@@ -262,7 +263,7 @@ export class PollingTransport extends EventEmitter<TransportEvents> implements S
       return;
     }
     const headers: OutgoingHttpHeaders = { "Content-Type": "text/html", "Content-Length": 2, "cache-control": "no-store" };
-    this.#options.hooks.headers(headers, req, this.#sid);
+    this.#decorate(headers, req);
     if (!res.headersSent) {
       res.writeHead(200, headers);
       res.end("ok");
@@ -326,6 +327,15 @@ export class PollingTransport extends EventEmitter<TransportEvents> implements S
     this.emit("close");
   }
 
+  /** The last say on a response's headers: IE's XSS filter off, the server's events, then this transport's `headers` event. */
+  #decorate(headers: OutgoingHttpHeaders, req: IncomingMessage): void {
+    const agent = req.headers["user-agent"];
+    // Old IE's XSS filter mangles polling responses (engine.io sends the same header).
+    if (agent !== undefined && (agent.includes(";MSIE") || agent.includes("Trident/"))) headers["X-XSS-Protection"] = "0";
+    this.#options.hooks.headers(headers, req, this.#sid);
+    this.emit("headers", headers, req);
+  }
+
   /**
    * Writes one poll response (compressed when worthwhile); `done` runs once it finished or the
    * connection is gone. Without compression it all happens synchronously, no promise involved.
@@ -354,7 +364,7 @@ export class PollingTransport extends EventEmitter<TransportEvents> implements S
       headers["Vary"] = "Accept-Encoding";
     }
     headers["Content-Length"] = body.length;
-    this.#options.hooks.headers(headers, req, this.#sid);
+    this.#decorate(headers, req);
     if (res.headersSent || res.destroyed) {
       done?.();
       return;

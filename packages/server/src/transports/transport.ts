@@ -5,12 +5,23 @@ import type { EventEmitter } from "eventemitter3";
 import type { BinaryInput, HeartwireError, Packet, PacketDecodeError, PacketType, PayloadDecodeError } from "@heartwire/shared";
 import type { TransportName } from "../options.js";
 
+/** The per-packet options a transport reads. */
+export interface QueuedPacketOptions {
+  /** Allow permessage-deflate / HTTP compression. */
+  readonly compress: boolean;
+  /**
+   * The whole WebSocket frame of this packet, already built (socket.io computes it once per
+   * broadcast). Written as is when permessage-deflate is off; ignored by polling.
+   */
+  readonly wsPreEncodedFrame?: Buffer | readonly Buffer[] | undefined;
+}
+
 /** A packet waiting to be written, as the socket queued it. */
 export interface QueuedPacket {
   readonly type: PacketType;
   readonly data?: string | BinaryInput | undefined;
   /** engine.io's per-packet options; `compress: false` skips compression. */
-  readonly options: { readonly compress: boolean };
+  readonly options: QueuedPacketOptions;
 }
 
 /** Events a transport emits to its socket. */
@@ -25,6 +36,8 @@ export interface TransportEvents {
   drain: () => void;
   /** Something broke; the socket closes with "transport error". */
   error: (error: HeartwireError) => void;
+  /** Polling: the headers of a response about to be written (after the server's `headers` events); mutate to add. */
+  headers: (headers: OutgoingHttpHeaders, req: IncomingMessage) => void;
   /** The transport is closed (peer close, `1` packet, or after `close()`). Emitted once. */
   close: () => void;
 }
@@ -67,7 +80,10 @@ export interface TransportHooks {
 export interface ServerTransport extends EventEmitter<TransportEvents> {
   /** `"polling"` or `"websocket"`. */
   readonly name: TransportName;
-  /** True when `send()` writes at once (polling: a GET is waiting). */
+  /**
+   * True when `send()` writes at once: polling while a GET is waiting, websocket while nothing it was
+   * given is still being written (socket.io drops volatile packets when it is false).
+   */
   readonly writable: boolean;
   /** True once closed. */
   readonly closed: boolean;

@@ -41,6 +41,11 @@ export interface WebSocketCloseBound {
 /** `closing`: our close frame is sent and frames are still read until the peer's close frame. */
 type WebSocketState = "open" | "closing" | "closed";
 
+/** ws' internal frame writer, which engine.io (and so socket.io's broadcasts) writes pre-built frames to. */
+interface PreEncodedSender {
+  sendFrame(list: readonly Buffer[], cb?: (err?: Error) => void): void;
+}
+
 function toBuffer(data: Buffer | ArrayBuffer | Buffer[]): Buffer {
   if (Buffer.isBuffer(data)) return data;
   if (Array.isArray(data)) return Buffer.concat(data);
@@ -94,9 +99,9 @@ const NO_OPTIONS: { thenClose?: boolean } = Object.freeze({});
 const LINGER = Object.freeze({ linger: true });
 
 /**
- * Packets go out as frames the moment they are sent (it is always writable; ws queues internally),
- * so a ping is never held behind our own buffer. `drain` fires when every frame handed to ws has
- * been written. A `1` packet from the peer closes the transport (engine.io ignores it; the spec
+ * Each batch the socket hands over goes out as one frame per packet; until its last frame is
+ * written the transport is not writable, so the socket queues the next batch (as engine.io does).
+ * `drain` fires when every frame handed to ws has been written. A `1` packet from the peer closes the transport (engine.io ignores it; the spec
  * does not). Oversized frames make ws close with 1009 and emit an error.
  *
  * A lingering close (a graceful server close) sends the close frame and goes on reading: frames the
@@ -110,6 +115,7 @@ export class WebSocketTransport extends EventEmitter<TransportEvents> implements
   [kSink]: TransportSink | undefined = undefined;
   readonly #ws: WebSocketLike;
   readonly #supportsBinary: boolean;
+  readonly #perMessageDeflate: boolean;
   /** Batches handed to ws and not yet reported written (only a batch's last frame has a callback). */
   #inFlight = 0;
   #state: WebSocketState = "open";
@@ -122,12 +128,14 @@ export class WebSocketTransport extends EventEmitter<TransportEvents> implements
   /**
    * Wraps an open ws socket; `supportsBinary` is false when the client asked for `b64=1`. Without
    * `bound`, a lingering close waits as long as ws itself does (its own close timer).
+   * `perMessageDeflate` says whether the server offers compression (pre-built frames are then not used).
    */
-  constructor(ws: WebSocketLike, supportsBinary: boolean, bound?: WebSocketCloseBound) {
+  constructor(ws: WebSocketLike, supportsBinary: boolean, bound?: WebSocketCloseBound, perMessageDeflate = false) {
     super();
     this.#ws = ws;
     this.#supportsBinary = supportsBinary;
     this.#bound = bound;
+    this.#perMessageDeflate = perMessageDeflate;
     (ws as OwnedWebSocket)[kTransport] = this;
     ws.on("message", onWsMessage);
     ws.on("error", onWsError);
@@ -152,9 +160,12 @@ export class WebSocketTransport extends EventEmitter<TransportEvents> implements
     this.#onClose();
   }
 
-  /** Writable until a close began. */
+  /**
+   * True while open and nothing handed over is still being written: the socket queues meanwhile and
+   * sends the queue as the next batch (engine.io's flow, which socket.io's volatile packets rely on).
+   */
   get writable(): boolean {
-    return this.#state === "open" && this.#ws.readyState === OPEN;
+    return this.#inFlight === 0 && this.#state === "open" && this.#ws.readyState === OPEN;
   }
 
   /** True once closed (a lingering close is not closed until the peer answered). */
@@ -177,6 +188,7 @@ export class WebSocketTransport extends EventEmitter<TransportEvents> implements
       const encodeOptions = this.#supportsBinary ? ENCODE_BINARY : ENCODE_BASE64;
       for (let i = 0; i <= last; i++) {
         const packet = packets[i]!;
+        if (this.#sendPreEncoded(packet, i === last ? onWritten : undefined)) continue;
         // A packet without data (ping, noop, close) goes out as a shared pre-encoded text frame body.
         const bare = packet.data === undefined ? BARE_FRAMES.get(packet.type) : undefined;
         const frame = bare ?? encodePacket(packet, encodeOptions);
@@ -186,6 +198,17 @@ export class WebSocketTransport extends EventEmitter<TransportEvents> implements
       }
     }
     if (options.thenClose) this.close(LINGER);
+  }
+
+  /** Writes the packet's pre-built frame, if it has one that may be used; false otherwise. */
+  #sendPreEncoded(packet: QueuedPacket, onWritten: ((err?: Error) => void) | undefined): boolean {
+    const frame = packet.options.wsPreEncodedFrame;
+    // A frame built without compression cannot go on a connection that may compress.
+    if (frame === undefined || this.#perMessageDeflate) return false;
+    const sender = (this.#ws as WebSocketLike & { _sender?: PreEncodedSender })._sender;
+    if (typeof sender?.sendFrame !== "function") return false;
+    sender.sendFrame(Array.isArray(frame) ? frame : [frame as Buffer], onWritten);
+    return true;
   }
 
   #written(err: Error | undefined): void {
