@@ -14,14 +14,22 @@ export const kOwnListener = Symbol("ownListener");
 export class OwnedListener {
   readonly #http: HttpServer;
   #stopped = false;
+  /** The http.Server is emitting its own `close` (which closes the engine, see attach.ts). */
+  #closingItself = false;
 
   /** Watches `http`, which the engine owns from now on. */
   constructor(http: HttpServer) {
     this.#http = http;
+    // The engine.close() that an http.Server's own `close` triggers must not close it again: it may
+    // already be listening anew (engine.io's engine comes back with it).
+    http.prependListener("close", () => (this.#closingItself = true));
+    http.on("close", () => (this.#closingItself = false));
+    http.on("listening", () => (this.#stopped = false));
   }
 
   /** `close()` began: stop accepting; a forced close also drops the connections that are idle. */
   stop(graceful: boolean): void {
+    if (this.#closingItself) return;
     if (this.#stopped) {
       if (!graceful) this.#http.closeIdleConnections();
       return;
