@@ -5,12 +5,13 @@
  */
 
 import { expect } from "chai";
-import { Agent, request as httpRequest, type RequestOptions } from "node:http";
+import { type Agent, request as httpRequest, type RequestOptions } from "node:http";
 import { linkSync, mkdtempSync, rmSync, statSync, writeFileSync, existsSync, readFileSync } from "node:fs";
 import { connect, createServer as createNetServer, type AddressInfo, type Server as NetServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { listen, systemdListenFds, type ListenTarget, type ListenOptions, type Server } from "@heartwire/server";
+import { Socket } from "@heartwire/client";
 import { once } from "./helpers/events.js";
 
 interface Reply {
@@ -243,27 +244,45 @@ describe("listen()", () => {
       expect(await accepts(port)).to.equal(false);
     });
 
-    it("a graceful close refuses new connections but keeps a keep-alive connection until the drain is over", async () => {
+    it("a graceful close keeps listening for the sessions it drains (handshakes get 503), then closes", async () => {
       const engine = await start(0, { host: "127.0.0.1" });
       const port = portOf(engine);
-      const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+      const [handshake, connection] = await Promise.all([get({ port }), once(engine, "connection")]);
+      const sid = (JSON.parse(handshake.body.slice(1)) as { sid: string }).sid;
+      // A message waits for the client's next poll; the drain cannot end before it is fetched.
+      (connection[0] as { send(data: string): void }).send("last words");
+      let drained = false;
+      const httpClosed = once(engine.httpServer!, "close").then(() => expect(drained, "http closes after the drain").to.equal(true));
+      engine.close({ graceful: true, timeout: 10_000 }, () => (drained = true));
+      expect(engine.httpServer!.listening).to.equal(true);
+      expect((await get({ port })).status, "a new handshake is refused").to.equal(503);
+      // Each request of a draining server gets its own connection: the poll needs a new one.
+      const poll = await get({ port }, `/engine.io/?EIO=4&transport=polling&sid=${sid}`);
+      expect(poll.status).to.equal(200);
+      expect(poll.body).to.equal("4last words\x1e1");
+      await httpClosed;
+      expect(drained).to.equal(true);
+      expect(await accepts(port)).to.equal(false);
+    });
+
+    it("polling clients busy during a spread graceful close all get their close packet", async () => {
+      const engine = await start(0, { host: "127.0.0.1" });
+      engine.on("connection", (socket) => socket.on("message", (data) => socket.send(data)));
+      const clients = Array.from({ length: 4 }, () => new Socket(`http://127.0.0.1:${portOf(engine)}`, { transports: ["polling"] }));
+      const timers: NodeJS.Timeout[] = [];
       try {
-        const [handshake, connection] = await Promise.all([get({ port, agent }), once(engine, "connection")]);
-        const sid = (JSON.parse(handshake.body.slice(1)) as { sid: string }).sid;
-        // A message waits for the client's next poll; the drain cannot end before it is fetched.
-        (connection[0] as { send(data: string): void }).send("last words");
-        let drained = false;
-        const httpClosed = once(engine.httpServer!, "close").then(() => expect(drained, "http closes after the drain").to.equal(true));
-        engine.close({ graceful: true, timeout: 10_000 }, () => (drained = true));
-        expect(engine.httpServer!.listening).to.equal(false);
-        expect(await accepts(port), "no new connections").to.equal(false);
-        const poll = await get({ port, agent }, `/engine.io/?EIO=4&transport=polling&sid=${sid}`);
-        expect(poll.status).to.equal(200);
-        expect(poll.body).to.equal("4last words\x1e1");
+        await Promise.all(clients.map((client) => once(client, "open", { timeoutMs: 10_000 })));
+        const closes = clients.map((client) => once<[string, { description?: unknown }]>(client, "close", { timeoutMs: 20_000 }));
+        // Every client keeps posting (and getting echoes), so each needs new connections while it drains.
+        for (const client of clients) timers.push(setInterval(() => client.send("tick"), 20));
+        const httpClosed = once(engine.httpServer!, "close", { timeoutMs: 20_000 });
+        engine.close({ graceful: true, timeout: 15_000, spread: 1000 });
+        const closed = (await Promise.all(closes)).map(([reason, details]) => `${reason}: ${String(details?.description)}`);
+        expect(closed).to.deep.equal(Array(4).fill("transport close: transport closed by the server"));
         await httpClosed;
-        expect(drained).to.equal(true);
       } finally {
-        agent.destroy();
+        for (const timer of timers) clearInterval(timer);
+        for (const client of clients) client.close();
       }
     });
   });

@@ -1,10 +1,11 @@
 /**
- * @module The http.Server that `listen()` made, closed along with its engine: a graceful close stops
- * accepting connections but keeps the open ones (a polling client's keep-alive connection fetches
- * its close packet on it) until the drain is over; a forced close drops idle ones at once.
+ * @module The http.Server that `listen()` made, closed along with its engine. A forced close closes
+ * it at once. A graceful close keeps it listening until the last session has ended: a draining
+ * server answers each HTTP request with `Connection: close`, so a polling session still draining
+ * (its share of a spread close not yet due, a POST to finish, its close packet to fetch) needs a
+ * new connection for each request; new handshakes meanwhile get 503 from the engine.
  */
 
-import { Server as NetServer } from "node:net";
 import type { Server as HttpServer } from "node:http";
 
 /** Handed by `listen()` to its engine, whose `close()` calls it. */
@@ -13,36 +14,38 @@ export const kOwnListener = Symbol("ownListener");
 /** Closes an owned http.Server in step with its engine's shutdown. */
 export class OwnedListener {
   readonly #http: HttpServer;
-  #stopped = false;
   /** The http.Server is emitting its own `close` (which closes the engine, see attach.ts). */
   #closingItself = false;
 
   /** Watches `http`, which the engine owns from now on. */
   constructor(http: HttpServer) {
     this.#http = http;
-    // The engine.close() that an http.Server's own `close` triggers must not close it again: it may
-    // already be listening anew (engine.io's engine comes back with it).
     http.prependListener("close", () => (this.#closingItself = true));
     http.on("close", () => (this.#closingItself = false));
-    http.on("listening", () => (this.#stopped = false));
   }
 
-  /** `close()` began: stop accepting; a forced close also drops the connections that are idle. */
+  /**
+   * True while the http.Server emits its own `close`: the engine.close() that triggers must leave it
+   * alone, now and when the sessions have ended, since it may be listening anew by then (engine.io's
+   * engine comes back with it).
+   */
+  get closingItself(): boolean {
+    return this.#closingItself;
+  }
+
+  /** `close()` began: a forced close stops listening and drops idle connections now; a graceful one waits. */
   stop(graceful: boolean): void {
-    if (this.#closingItself) return;
-    if (this.#stopped) {
-      if (!graceful) this.#http.closeIdleConnections();
-      return;
-    }
-    this.#stopped = true;
-    if (!this.#http.listening) return;
-    // http.Server#close would also drop idle keep-alive connections, which a drain still needs.
-    if (graceful) NetServer.prototype.close.call(this.#http);
-    else this.#http.close();
+    if (!graceful) this.#close();
   }
 
-  /** The last session ended: drop idle connections; the http.Server emits `close` once none is left. */
+  /** The last session ended: stop listening and drop idle connections; `close` follows once none is left. */
   sessionsEnded(): void {
-    this.#http.closeIdleConnections();
+    this.#close();
+  }
+
+  #close(): void {
+    // http.Server#close also drops idle keep-alive connections; called again it would emit `close` again.
+    if (this.#http.listening) this.#http.close();
+    else this.#http.closeIdleConnections();
   }
 }

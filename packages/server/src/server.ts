@@ -146,12 +146,12 @@ export class Server extends EventEmitter<ServerEvents> {
   /**
    * Stops taking new sessions (handshakes get `503 {"code":3,"message":"Server shutting down"}`) and
    * closes every session (see {@link CloseOptions}) and the WebSocket server. The http.Server that
-   * `listen()` made stops accepting at once; with `graceful` its open connections stay until the last
-   * session ended (a polling client fetches its close packet on one), then it closes. `callback` runs
-   * once the last session has ended: at once without `graceful`, after the flushes with it.
+   * `listen()` made is closed too: at once without `graceful`; with it, once the last session has
+   * ended, since a draining polling session may still need new connections. `callback` runs once the
+   * last session has ended: at once without `graceful`, after the flushes with it.
    */
   close(options: CloseOptions = {}, callback?: () => void): this {
-    const listener = this.#listener;
+    const listener = this.#listener?.closingItself === false ? this.#listener : undefined;
     const ended = listener === undefined ? callback : () => (listener.sessionsEnded(), callback?.());
     this.#shutdown.begin(options, ended);
     listener?.stop(options.graceful === true);
