@@ -184,7 +184,11 @@ describe("cluster: sticky routing for Node's cluster", function () {
       process.kill(victim!.pid!, "SIGKILL");
       await waitUntil(() => cluster.primary.workers.length === 2 && !cluster.primary.workers.some((w) => w.id === victim!.id) && cluster.primary.workers.every((w) => w.state === "ready"), 20_000, "a replacement worker ready");
       const live = cluster.primary.workers.map((w) => w.id);
-      await waitUntil(() => clients.every((rs) => rs.readyState === "open" && live.includes(ownerOf(rs.socket?.id))), 20_000, "every client on a live worker");
+      const onLive = (rs: ReconnectingSocket): boolean => rs.readyState === "open" && live.includes(ownerOf(rs.socket?.id));
+      await waitUntil(() => clients.every(onLive), 20_000, "every client on a live worker").catch((error: Error) => {
+        const behind = clients.filter((rs) => !onLive(rs)).map((rs) => `${rs.readyState} ${String(rs.socket?.id)} ${String(rs.socket?.transport?.name)}`);
+        throw new Error(`${error.message}; live workers ${live.join(",")}, victim ${victim!.id}; behind: ${behind.join("; ")}`);
+      });
     } finally {
       for (const rs of clients) rs.close();
     }

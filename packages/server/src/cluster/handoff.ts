@@ -12,8 +12,10 @@ import type { Scheduler } from "@heartwire/shared";
 import { scanRequestHead, type HeadScan } from "./request-head.js";
 
 /** The libuv stream behind a net.Socket (not in Node's public typings). */
-interface StreamHandle {
+export interface StreamHandle {
   readStop(): number;
+  /** Idempotent: a second call does nothing. */
+  close(): void;
   reading?: boolean;
 }
 
@@ -31,7 +33,8 @@ export type HeadResult =
   | { readonly kind: "head"; readonly bytes: Buffer; readonly sid: string | null }
   | { readonly kind: "too large" | "invalid" | "timeout" | "closed" };
 
-function handleOf(socket: Socket): StreamHandle | null {
+/** The handle a socket reads and writes through; null once closed or sent to another process. */
+export function handleOf(socket: Socket): StreamHandle | null {
   return (socket as unknown as { _handle: StreamHandle | null })._handle;
 }
 

@@ -8,7 +8,7 @@ import cluster, { type Worker } from "node:cluster";
 import { createServer, type AddressInfo, type Server as NetServer, type Socket } from "node:net";
 import { EventEmitter } from "eventemitter3";
 import { clampDelay, HeartwireError, ProtocolError, type TimerHandle } from "@heartwire/shared";
-import { answerAndClose, readRequestHead, type HeadResult } from "./handoff.js";
+import { answerAndClose, handleOf, readRequestHead, type HeadResult, type StreamHandle } from "./handoff.js";
 import { kindOf, TAG, type ToPrimary, type ToWorker } from "./messages.js";
 import { resolvePrimaryOptions, type PrimaryOptions, type ResolvedPrimaryOptions } from "./primary-options.js";
 import { ownerOfSid } from "./request-head.js";
@@ -53,6 +53,18 @@ interface WorkerRecord {
   killTimer: TimerHandle | undefined;
   /** The worker reported its drain over: nothing more is sent to it, then it is disconnected. */
   drained: boolean;
+  /**
+   * Connections sent and not yet written to the IPC channel. Node queues a handle behind the one
+   * still awaiting the worker's acknowledgement, and does not close the queued ones when the
+   * worker dies: they are closed here, so their clients see the connection fail instead of hang.
+   */
+  readonly inFlight: Set<Socket>;
+  /**
+   * The handle written last. Node writes the next handle only once the worker acknowledged the
+   * previous one, so only this one may still wait for its acknowledgement; if the worker dies
+   * first, Node does not close it either.
+   */
+  lastSent: StreamHandle | null;
 }
 
 const LINGER_MS = 2000;
@@ -178,6 +190,8 @@ export class ClusterPrimary extends EventEmitter<PrimaryEvents> {
       exited: new Promise<void>((resolve) => worker.once("exit", () => resolve())),
       killTimer: undefined,
       drained: false,
+      inFlight: new Set(),
+      lastSent: null,
     };
     ready.catch(() => {});
     readyTimer = this.#opts.scheduler.setTimeout(() => {
@@ -192,6 +206,10 @@ export class ClusterPrimary extends EventEmitter<PrimaryEvents> {
       record.killTimer?.cancel();
       const wasState = record.state;
       this.#workers.delete(worker.id);
+      for (const socket of record.inFlight) socket.destroy();
+      record.inFlight.clear();
+      record.lastSent?.close();
+      record.lastSent = null;
       failReady(new HeartwireError("HW_ERR_CLUSTER", `worker ${worker.id} exited (${signal ?? `code ${String(code)}`}) before it was ready`));
       this.emit("worker_exit", infoOf(record), code, signal);
       if (wasState === "ready" && this.#closing === undefined && this.#opts.respawn) {
@@ -296,8 +314,16 @@ export class ClusterPrimary extends EventEmitter<PrimaryEvents> {
   #handOver(record: WorkerRecord, socket: Socket, bytes: Buffer, handshake: boolean): void {
     if (handshake) record.handshakesRouted++;
     const message: ToWorker = { [TAG]: "connection", head: bytes.toString("base64"), handshake };
+    record.inFlight.add(socket);
+    const handle = handleOf(socket);
     record.worker.send(message, socket, { keepOpen: false }, (error) => {
-      if (error === null) return;
+      record.inFlight.delete(socket);
+      if (error === null) {
+        // Written after the worker's exit was seen: nobody will acknowledge it.
+        if (!this.#workers.has(record.worker.id)) handle?.close();
+        else record.lastSent = handle;
+        return;
+      }
       if (handshake) record.handshakesRouted--;
       answerAndClose(socket, 503, "Service Unavailable", { code: 3, message: "No worker available" }, this.#opts.scheduler, LINGER_MS);
     });
