@@ -125,7 +125,15 @@ export async function startNginxStack(options: StackOptions): Promise<NginxStack
   const backends: Backend[] = [];
   let nginx: ChildProcess | undefined;
   let stderr = "";
+  // If the test process ends without close() (mocha killed on a timeout), stop nginx and the
+  // backends anyway: nginx's worker would otherwise outlive everything.
+  const onExit = (): void => {
+    nginx?.kill("SIGTERM");
+    for (const backend of backends) backend.process.kill("SIGKILL");
+  };
+  process.once("exit", onExit);
   const close = async (): Promise<void> => {
+    process.off("exit", onExit);
     // SIGTERM: nginx's fast shutdown, which takes its worker process along (SIGKILL would orphan it).
     if (nginx !== undefined) await stopChild(nginx, "SIGTERM");
     await Promise.all(backends.map((b) => b.kill()));
