@@ -5,7 +5,7 @@
  */
 
 import { expect } from "chai";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -191,6 +191,32 @@ describe("cluster: sticky routing for Node's cluster", function () {
       });
     } finally {
       for (const rs of clients) rs.close();
+    }
+  });
+
+  it("a restart whose new worker never becomes ready fails after readyTimeout and keeps the old workers serving", async () => {
+    const flagDir = mkdtempSync(join(tmpdir(), "heartwire-cluster-"));
+    const flag = join(flagDir, "not-ready");
+    try {
+      await using cluster = await startCluster({ workers: 2, readyTimeout: 5000, env: { NOT_READY_IF_EXISTS: flag } });
+      const before = cluster.primary.workers.map((w) => w.id);
+      writeFileSync(flag, "");
+      const error = await cluster.primary.restart().then(
+        () => undefined,
+        (e: unknown) => e as { code?: unknown; message?: unknown },
+      );
+      expect(error?.code).to.equal("HW_ERR_CLUSTER");
+      expect(String(error?.message)).to.match(/did not call setupWorker\(\) within 5000 ms/);
+      await waitUntil(() => cluster.primary.workers.length === 2, 10_000, "the unready worker gone");
+      expect(cluster.primary.workers.map((w) => [w.id, w.state])).to.deep.equal(before.map((id) => [id, "ready"]));
+      const socket = await openSocket(cluster.url, KINDS.upgrade);
+      try {
+        await echo(socket, "still served");
+      } finally {
+        socket.close();
+      }
+    } finally {
+      rmSync(flagDir, { recursive: true, force: true });
     }
   });
 

@@ -35,6 +35,8 @@ describe("deploy/cluster.mjs", function () {
       };
       await waitUntil(() => clients.every((rs) => rs.readyState === "open"), 20_000, "every client open");
       await allEcho("before");
+      // Upgrade-capable clients end on websocket, as without a cluster.
+      await waitUntil(() => clients.every((rs, i) => i % 3 !== 1 || rs.socket?.transport?.name === "websocket"), 10_000, "upgrades");
 
       child.process.kill("SIGHUP");
       const { workers: second } = (await child.waitForReport((r) => r["event"] === "restarted", 30_000)) as { workers: number[] };
