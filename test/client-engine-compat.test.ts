@@ -100,6 +100,12 @@ describe("engine.io-client compatibility of @heartwire/client", () => {
       });
     }
 
+    it("ignores WebTransport (not implemented), as a class or a name", async () => {
+      const socket = open(official.url, { transports: [client.WebTransport as never, "webtransport", client.NodeWebSocket] });
+      await once(socket, "open");
+      expect(socket.transport.name).to.equal("websocket");
+    });
+
     it('emits "No transports available" on a later tick for an empty list, and connects nowhere', async () => {
       let connections = 0;
       official.server.on("connection", () => connections++);

@@ -11,7 +11,7 @@ export { parse } from "./parse-uri.js";
 export type { ParsedUri } from "./parse-uri.js";
 export { installTimerFunctions } from "./timer-functions.js";
 export type { TimerFunctions } from "./timer-functions.js";
-export { Transport } from "./transports/transport.js";
+export { Transport, WebTransport } from "./transports/transport.js";
 export type { TransportClass, TransportContext, TransportRegistry } from "./transports/transport.js";
 export { CookieJar } from "./cookie-jar.js";
 export type { StoredCookie } from "./cookie-jar.js";

@@ -94,6 +94,17 @@ export interface TransportContext {
  */
 export abstract class Transport extends Emitter<TransportEvents> {}
 
+/**
+ * engine.io-client's `WebTransport` class name (socket.io-client re-exports it). This client does
+ * not implement WebTransport: in the `transports` option this class is ignored, like the name.
+ */
+export class WebTransport {
+  /** Always `"webtransport"`. */
+  get name(): "webtransport" {
+    return "webtransport";
+  }
+}
+
 /** A transport class as the `transports` option takes it. */
 export type TransportClass = (new (ctx: TransportContext) => ClientTransport) & { readonly prototype: { readonly name: string } };
 
