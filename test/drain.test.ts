@@ -76,7 +76,10 @@ describe("drain that loses nothing (end to end)", function () {
       running.server.on("connection", count(running.server));
       running.server.on("connection", (socket) => {
         socket.on("packet", (p) => p.type === "message" && trace.get(String(p.data))?.push(`server ${servers.indexOf(running)} ${socket.id} ${socket.readyState}`));
-        socket.on("close", (reason) => (closes.get(socket.id) ?? closes.set(socket.id, []).get(socket.id)!).push(`server close ${reason}`));
+        socket.on("close", (reason) => {
+          (closes.get(socket.id) ?? closes.set(socket.id, []).get(socket.id)!).push(`server close ${reason}`);
+          if (process.env["DRAIN_DEBUG"]) console.log("server", servers.indexOf(running), socket.id, socket.transport.name, socket.upgraded, reason, Math.round(performance.now()));
+        });
       });
       servers.push(running);
       return running;
@@ -100,10 +103,16 @@ describe("drain that loses nothing (end to end)", function () {
           rs.on("drop", (data) => client.dropped.push(String(data)));
           rs.on("error", (e) => {
             const { status, cause } = e as { status?: number; cause?: { cause?: unknown } };
-            client.log.push(`error ${typeof e === "string" ? e : e.message} status ${String(status)} cause ${String(cause)} ${String(cause?.cause)} at ${client.sent}`);
+            client.log.push(`error ${typeof e === "string" ? e : e.message} status ${String(status)} ${String((e as { serverMessage?: string }).serverMessage)} cause ${String(cause)} ${String(cause?.cause)} at ${client.sent}`);
           });
           rs.on("close", (reason, details) => client.log.push(`close ${reason} ${details instanceof Error ? details.message : JSON.stringify(details)} at ${client.sent}`));
-          rs.on("open", () => client.log.push(`open ${rs.socket?.id} at ${client.sent}`));
+          rs.on("open", () => {
+            client.log.push(`open ${rs.socket?.id} at ${client.sent}`);
+            const socket = rs.socket!;
+            socket.on("upgrading", () => client.log.push(`upgrading at ${client.sent}`));
+            socket.on("upgrade", () => client.log.push(`upgrade at ${client.sent}`));
+            socket.on("upgradeError", (e) => client.log.push(`upgradeError ${e.message} at ${client.sent}`));
+          });
           clients.push(client);
         }
       }
@@ -117,15 +126,22 @@ describe("drain that loses nothing (end to end)", function () {
           c.rs.send(key, () => c.written.add(key));
         }
       }, 5);
+      const t0 = performance.now();
+      const lap = (what: string): void => void (process.env["DRAIN_DEBUG"] && console.log(what, Math.round(performance.now() - t0)));
       const onFirst = seenOn.get(first.server)!;
       await waitUntil(() => onFirst.size === clients.length, 15_000, "every client delivering to the first server");
 
+      lap("first");
       // The switch: new connections reach the second server; the first drains its sessions.
       front.target = second.port;
       const drained = new Promise<void>((resolve) => first.server.close({ graceful: true, timeout: 20_000, spread: 500 }, resolve));
-      await Promise.race([drained, new Promise((_, reject) => setTimeout(() => reject(new Error("drain did not end within 25 s")), 25_000))]);
+      let deadline: NodeJS.Timeout | undefined;
+      await Promise.race([drained, new Promise((_, reject) => (deadline = setTimeout(() => reject(new Error("drain did not end within 25 s")), 25_000)))]);
+      clearTimeout(deadline);
+      lap("drained");
       const onSecond = seenOn.get(second.server)!;
       await waitUntil(() => onSecond.size === clients.length, 15_000, "every client delivering to the second server");
+      lap("second");
       clearInterval(ticker);
       ticker = undefined;
 
@@ -149,6 +165,8 @@ describe("drain that loses nothing (end to end)", function () {
         throw new Error(`${error.message}: ${missing.length} unaccounted (${limbo.length} whose callback ran): ${missing.slice(0, 20).join(", ")}`);
       });
 
+      lap("accounted");
+      if (process.env["DRAIN_DEBUG"]) for (const c of clients) console.log(c.name, c.log.join(" | "));
       const duplicates = [...delivered].filter(([, times]) => times > 1).map(([key]) => key);
       expect(duplicates, "delivered more than once").to.deep.equal([]);
       for (const c of clients) {

@@ -184,9 +184,6 @@ export class Server extends EventEmitter<ServerEvents> {
     req.on("error", noop);
     res.on("error", noop);
     this.prepare(req);
-    // A draining server has its HTTP connections closed after each answer: a kept-alive one would
-    // carry the client's next requests (its new handshake) back here instead of to a server that stays.
-    if (this.#shutdown.begun) res.shouldKeepAlive = false;
     const state: RequestState = { query: parseEngineQuery(req) };
     // The common case (a poll of an open session, no CORS, no middleware) needs no promise.
     if (!this.opts.cors && this.#middlewares.length === 0 && state.query.sid !== null) {
@@ -444,6 +441,9 @@ export class Server extends EventEmitter<ServerEvents> {
 
   #refuseRequest(req: IncomingMessage, res: ServerResponse, info: ProtocolErrorInfo, context: Record<string, unknown>, message?: string): void {
     this.#emitError(req, info, context);
+    // While draining, a refused request's connection is not kept: kept alive, it would carry the
+    // client's next try (a new handshake) back here instead of to a server that stays.
+    if (this.#shutdown.begun) res.shouldKeepAlive = false;
     sendProtocolError(res, info, message);
   }
 }

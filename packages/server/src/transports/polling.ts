@@ -96,6 +96,7 @@ export class PollingTransport extends EventEmitter<TransportEvents> implements S
 
   /** Handles one HTTP request of this session. */
   onRequest(req: IncomingMessage, res: ServerResponse): void {
+    this.#lastOnConnection(res);
     if (req.method === "GET") this.#onPoll(req, res);
     else if (req.method === "POST") {
       this.#onData(req, res).catch((error: unknown) => {
@@ -265,6 +266,7 @@ export class PollingTransport extends EventEmitter<TransportEvents> implements S
     const headers: OutgoingHttpHeaders = { "Content-Type": "text/html", "Content-Length": 2, "cache-control": "no-store" };
     this.#decorate(headers, req);
     if (!res.headersSent) {
+      this.#lastOnConnection(res);
       res.writeHead(200, headers);
       res.end("ok");
     }
@@ -274,6 +276,15 @@ export class PollingTransport extends EventEmitter<TransportEvents> implements S
       if (this.#posting === req) this.#posting = undefined;
       if (this.#closeAfterPost) this.#finishClose();
     }
+  }
+
+  /**
+   * Once the session is closing, its answers close their HTTP connection: kept alive, it would
+   * carry the client's next requests (a new handshake) back to this server, which is going away,
+   * instead of to one that stays. Until then they stay on the connections that reach this server.
+   */
+  #lastOnConnection(res: ServerResponse): void {
+    if (this.#state !== "open") res.shouldKeepAlive = false;
   }
 
   /** Hands the packets of a POST body to the socket (also while closing: the client sent them before it knew). */
@@ -378,6 +389,7 @@ export class PollingTransport extends EventEmitter<TransportEvents> implements S
     };
     if (done !== undefined) res.on("close", finish);
     try {
+      this.#lastOnConnection(res);
       res.writeHead(200, headers);
       res.end(body, done === undefined ? undefined : finish);
     } catch (error) {
