@@ -255,6 +255,18 @@ describe("server: engine.io 6.6 parity", () => {
       expect((await closed)[0]).to.equal("forced close");
     });
 
+    it("socket.close() on polling with queued packets: the next GET gets them, the one after it 6␞1", async () => {
+      await using srv = await startServer();
+      const { peer, socket } = await pollingSession(srv);
+      const closed = once<[string]>(socket, "close");
+      socket.send("last");
+      socket.close();
+      expect((await peer.get()).body).to.equal("4last");
+      expect(socket.readyState).to.equal("closing");
+      expect((await peer.get()).body).to.equal("6\x1e1");
+      expect((await closed)[0]).to.equal("forced close");
+    });
+
     it("the server takes sessions again after a close() that drained (an http.Server that listens again)", async () => {
       await using srv = await startServer();
       const { peer } = await wsSession(srv);

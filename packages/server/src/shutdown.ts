@@ -8,7 +8,7 @@
 import { HeartwireError, type Scheduler, type TimerHandle } from "@heartwire/shared";
 import type { CloseOptions } from "./server-types.js";
 import type { Socket } from "./socket.js";
-import { kShutdown } from "./socket-types.js";
+import { kDrainClose, kShutdown } from "./socket-types.js";
 
 /** Ms between two shares of a spread close. */
 export const SPREAD_STEP = 10;
@@ -99,7 +99,7 @@ export class Shutdown {
       step++;
       // After step k, ⌈k·n / steps⌉ sessions have been asked to close.
       const due = Math.ceil((step * total) / steps) - (total - this.#pending.length);
-      for (const socket of this.#pending.splice(0, due)) socket.close();
+      for (const socket of this.#pending.splice(0, due)) socket[kDrainClose]();
       if (this.#pending.length === 0) {
         this.#spreadTimer = undefined;
         return;

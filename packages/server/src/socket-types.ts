@@ -99,4 +99,6 @@ export const kMaybeUpgrade = Symbol("heartwire.maybeUpgrade");
 /** @see kOpen */
 export const kShutdown = Symbol("heartwire.shutdown");
 /** @see kOpen */
+export const kDrainClose = Symbol("heartwire.drainClose");
+/** @see kOpen */
 export const kRequestArrived = Symbol("heartwire.requestArrived");

@@ -28,7 +28,7 @@ import {
   type TransportSink,
 } from "./transports/transport.js";
 import { UpgradeProbe, type UpgradeHost } from "./upgrade.js";
-import { kMaybeUpgrade, kOpen, kRequestArrived, kShutdown } from "./socket-types.js";
+import { kDrainClose, kMaybeUpgrade, kOpen, kRequestArrived, kShutdown } from "./socket-types.js";
 import type { MessageData, ReadyState, SendCallback, SendData, SendOptions, SocketEvents, SocketHost, SocketInit } from "./socket-types.js";
 
 /** Per-packet options objects, shared: packets are read-only once queued. */
@@ -36,6 +36,7 @@ const COMPRESS = Object.freeze({ compress: true });
 const NO_COMPRESS = Object.freeze({ compress: false });
 const PING: QueuedPacket = Object.freeze({ type: "ping", options: COMPRESS });
 const THEN_CLOSE = Object.freeze({ thenClose: true });
+const THEN_CLOSE_INLINE = Object.freeze({ thenClose: true, inline: true });
 const NOT_THEN_CLOSE = Object.freeze({ thenClose: false });
 const NO_UPGRADE_PACKET: QueuedPacket = Object.freeze({ type: "noop", options: NO_COMPRESS });
 
@@ -99,6 +100,8 @@ export class Socket extends EventEmitter<SocketEvents> implements TransportSink 
   #probe: UpgradeProbe | undefined;
   #upgraded = false;
   #closeReason: CloseReason | undefined;
+  /** Closing for a server drain: polling appends the close packet to the last batch. */
+  #drainClose = false;
 
   /** @internal Created by the server. */
   constructor(init: SocketInit) {
@@ -258,6 +261,15 @@ export class Socket extends EventEmitter<SocketEvents> implements TransportSink 
   }
 
   /** @internal Server shutdown: close now, without waiting for a GET. */
+  /** @internal A graceful server close: {@link Socket.close}, with the close packet inline on polling. */
+  [kDrainClose](): void {
+    // A draining server answers each HTTP request on a connection it then closes: the close packet
+    // rides the response that carries the last packets, so one more poll is not needed.
+    this.#drainClose = true;
+    this.close();
+  }
+
+  /** @internal Server shutdown: close now, without waiting for a GET. */
   [kShutdown](): void {
     if (this.#state === "closed") return;
     if (this.#state === "open") this.#transition("closing");
@@ -322,7 +334,7 @@ export class Socket extends EventEmitter<SocketEvents> implements TransportSink 
     if (thenClose) this.#cancelProbe(true);
     const hadPing = this.#pingQueued;
     this.#pingQueued = false;
-    this.#transport.send(buffer, thenClose ? THEN_CLOSE : NOT_THEN_CLOSE);
+    this.#transport.send(buffer, thenClose ? (this.#drainClose ? THEN_CLOSE_INLINE : THEN_CLOSE) : NOT_THEN_CLOSE);
     if (hadPing) this.#heartbeat.pingWritten();
     // engine.io's `drain`: the write buffer was handed over and is empty again.
     this.emit("drain");

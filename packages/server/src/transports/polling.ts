@@ -40,6 +40,9 @@ interface PendingPoll {
   readonly res: ServerResponse;
 }
 
+/** What a GET that arrives for a pending close carries before the `1`: a noop. */
+const CLOSE_NOOP: readonly QueuedPacket[] = Object.freeze([Object.freeze({ type: "noop", options: Object.freeze({ compress: false }) })]);
+
 const asBuffer = (bytes: Uint8Array): Buffer => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 
 /**
@@ -108,13 +111,20 @@ export class PollingTransport extends EventEmitter<TransportEvents> implements S
   }
 
   /** Answers the pending GET with `packets` (plus `1` when a close is pending). */
-  send(packets: readonly QueuedPacket[], options: { thenClose?: boolean } = {}): void {
+  send(packets: readonly QueuedPacket[], options: { thenClose?: boolean; inline?: boolean } = {}): void {
     const poll = this.#poll;
     if (poll === undefined || this.#writing) return;
-    // A graceful close lets a POST in flight finish: its packets are delivered.
-    if (options.thenClose && this.#state === "open") this.#state = "closing";
-    let out = packets;
+    // A close already pending rides this response, and so does one asked for `inline` (a server
+    // drain). Otherwise one asked for along with these packets waits for the next GET, as in
+    // engine.io (the client gets the data, then `6␞1` on its next poll).
+    if (options.thenClose && options.inline && this.#state === "open") this.#state = "closing";
     const closing = this.#state === "closing";
+    // A graceful close lets a POST in flight finish: its packets are delivered.
+    if (options.thenClose && this.#state === "open") {
+      this.#state = "closing";
+      this.#linger = true;
+    }
+    let out = packets;
     if (closing) {
       out = [...packets, { type: "close", options: { compress: false } }];
       this.#closeSent = true;
@@ -127,12 +137,14 @@ export class PollingTransport extends EventEmitter<TransportEvents> implements S
     this.#write(poll, payload, wantsCompression, () => {
       this.#writing = false;
       this.#writingBytes = 0;
+      const hasData = packets.length > 0 && packets !== CLOSE_NOOP;
       if (closing) {
-        if (packets.length > 0) this.#drained();
+        if (hasData) this.#drained();
         this.#finishAfterPost();
-      }
-      else if (this.#state === "closing") this.#continueClose();
-      else if (this.#state === "open") this.#drained();
+      } else if (this.#state === "closing") {
+        if (hasData) this.#drained();
+        this.#continueClose();
+      } else if (this.#state === "open") this.#drained();
     });
   }
 
@@ -221,7 +233,8 @@ export class PollingTransport extends EventEmitter<TransportEvents> implements S
     res.on("close", gone);
     if (this.#state === "closing") {
       this.#closeTimer?.cancel();
-      if (!this.#writing) this.send([]);
+      // The GET that fetches a pending close gets `6␞1`, as engine.io answers it.
+      if (!this.#writing) this.send(CLOSE_NOOP);
       return;
     }
     this[kSink]?.[kOnReady]();

@@ -96,7 +96,7 @@ export interface ServerTransport extends EventEmitter<TransportEvents> {
    * Writes packets; only call while `writable`. With `thenClose`, the transport closes right after
    * (polling appends the `1` packet to this very response).
    */
-  send(packets: readonly QueuedPacket[], options?: { thenClose?: boolean }): void;
+  send(packets: readonly QueuedPacket[], options?: { thenClose?: boolean; inline?: boolean }): void;
   /**
    * Orderly close: polling delivers a `1` packet on the pending GET (with `linger`, on the next GET
    * if none is pending); websocket closes the socket.
