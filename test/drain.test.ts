@@ -8,7 +8,11 @@
  * the drain begins, and the first keeps listening until its drain is over. Closing a listening
  * socket resets the connections still in its accept queue, and a request already written on one is
  * lost without a signal to either side: a restart on the same port needs the listening socket handed
- * over (cluster, systemd), not closed and re-bound.
+ * over (cluster, systemd), not closed and re-bound. The front does not route by `sid` (nginx's
+ * `map $arg_sid` and the cluster primary do): a draining session's request that opens a new
+ * connection reaches the second server, gets 400 and is reported unsent; the first server ends that
+ * session at its ping timeout, which bounds the drain here. DRAIN_DEBUG=1 prints the phases, the
+ * server-side closes and each client's events.
  */
 
 import { expect } from "chai";
