@@ -156,6 +156,17 @@ describe("engine.io-client compatibility of @heartwire/client", () => {
       expect(socket.writeBuffer).to.deep.equal([]);
     });
 
+    it("records send()'s compress option on the packet it creates (default true)", async () => {
+      const socket = open(official.url, { transports: ["websocket"] });
+      await once(socket, "open");
+      const created: unknown[] = [];
+      socket.on("packetCreate", (packet) => created.push("options" in packet ? packet.options : undefined));
+      socket.send("a");
+      socket.send("b", { compress: false });
+      socket.send("c", () => {});
+      expect(created).to.deep.equal([{ compress: true }, { compress: false }, { compress: true }]);
+    });
+
     it("useNativeTimers: a timer library that replaces setTimeout later does not see the socket's timers", async () => {
       const original = globalThis.setTimeout;
       let intercepted = 0;

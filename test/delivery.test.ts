@@ -126,8 +126,8 @@ describe("delivery guarantees", () => {
   });
 
   it("client: an upgrade that dies after 3probe falls back to polling within a second, delivering the queue in order", async () => {
-    // A scripted server holds the poll (so the client stays paused for the swap) and kills the
-    // WebSocket right after 3probe: the exact window where engine.io-client stays paused forever.
+    // A scripted server answers the probe late, holds the poll (so the client stays paused for the
+    // swap) and kills the WebSocket right after 3probe: the exact window where engine.io-client stays paused forever.
     const posts: string[] = [];
     const held: ServerResponse[] = [];
     let polls = 0;
@@ -149,11 +149,15 @@ describe("delivery guarantees", () => {
       ws.on("error", () => {});
       ws.on("message", (d) => {
         if (String(d) !== "2probe") return;
-        ws.send("3probe");
+        // 3probe comes after the client's poll hold (at most 500 ms) ran out, so a poll is held
+        // here and the swap has to wait for it: the window this test is about.
         setTimeout(() => {
-          killedAt = Date.now();
-          ws.terminate();
-        }, 50);
+          ws.send("3probe");
+          setTimeout(() => {
+            killedAt = Date.now();
+            ws.terminate();
+          }, 50);
+        }, 700);
       });
     });
     await new Promise<void>((r) => http.listen(0, "127.0.0.1", r));

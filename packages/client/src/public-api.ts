@@ -18,7 +18,7 @@ export type { StoredCookie } from "./cookie-jar.js";
 export { isRefusal } from "./reconnect.js";
 export type { ReconnectingSocketOptions, ReconnectingSocketEvents, ReconnectState, SocketFactory } from "./reconnect.js";
 export type { SocketOptions, ReconnectOptions, TransportName, TransportOverrides } from "./options.js";
-export type { ReadyState, SocketCloseReason, CloseDetails, ReceivedPacket, SendOptions, SocketEvents } from "./socket-events.js";
+export type { MessagePacket, ReadyState, SocketCloseReason, CloseDetails, ReceivedPacket, SendOptions, SocketEvents } from "./socket-events.js";
 export type { ClientTransport, TransportCloseDetails, TransportEvents } from "./transports/transport.js";
 export type {
   BinaryType,

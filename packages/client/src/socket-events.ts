@@ -22,6 +22,11 @@ export interface ReceivedPacket {
   readonly data?: MessageData | undefined;
 }
 
+/** A message as `packetCreate` reports it: with the `compress` flag of its `send()` (default true). */
+export interface MessagePacket extends OutgoingPacket {
+  readonly options: { readonly compress: boolean };
+}
+
 /** Options of `send()`. */
 export interface SendOptions {
   /** Accepted for engine.io-client compatibility; this client does not negotiate compression. */
@@ -40,8 +45,8 @@ export interface SocketEvents {
   data: [data: MessageData];
   /** Every packet received. */
   packet: [packet: ReceivedPacket];
-  /** Every packet queued for sending (messages and pongs). */
-  packetCreate: [packet: OutgoingPacket];
+  /** Every packet queued for sending (messages, with their `options`, and pongs). */
+  packetCreate: [packet: OutgoingPacket | MessagePacket];
   /** The server pinged us. */
   ping: [];
   /** We queued the pong that answers a ping (emitted right after `ping`). */

@@ -9,7 +9,7 @@ import { TransportError } from "./errors.js";
 import { heartbeatWatch, type HeartbeatWatch } from "./heartbeat-watch.js";
 import { resolveSocketOptions, type ResolvedSocketOptions, type SocketOptions, type TransportName } from "./options.js";
 import type { BinaryType, HostIO, Platform, SendData } from "./platform/platform.js";
-import type { CloseDetails, ReadyState, SendOptions, SocketCloseReason, SocketEvents } from "./socket-events.js";
+import type { CloseDetails, MessagePacket, ReadyState, SendOptions, SocketCloseReason, SocketEvents } from "./socket-events.js";
 import { transportSlot, type TransportSlot } from "./transport-slot.js";
 import type { ClientTransport, TransportCloseDetails } from "./transports/transport.js";
 import { messageSize, writeBuffer } from "./write-buffer.js";
@@ -186,7 +186,8 @@ export class Socket extends Emitter<SocketEvents> {
   send(data: SendData, options?: SendOptions | (() => void), callback?: () => void): this {
     const state = this.#readyState;
     const payload = typeof data === "string" || ArrayBuffer.isView(data) || data instanceof ArrayBuffer ? data : String(data);
-    const packet: OutgoingPacket = { type: "message", data: payload };
+    // `options.compress` as engine.io-client records it on the packet (socket.io-client reads it).
+    const packet: MessagePacket = { type: "message", data: payload, options: { compress: typeof options !== "object" || options.compress !== false } };
     const done = typeof options === "function" ? options : callback;
     if ((this.#overflowed && state !== "closed") || (state === "open" && !this.#heartbeat.check())) {
       // The session is over (closing on a microtask): the message never left.
