@@ -1,9 +1,9 @@
 /**
  * @module The http.Server that `listen()` made, closed along with its engine. A forced close closes
- * it at once. A graceful close keeps it listening until the last session has ended: a draining
- * server answers each HTTP request with `Connection: close`, so a polling session still draining
- * (its share of a spread close not yet due, a POST to finish, its close packet to fetch) needs a
- * new connection for each request; new handshakes meanwhile get 503 from the engine.
+ * it at once. A graceful close keeps it listening until the last session has ended: a polling
+ * session still draining (its share of a spread close not yet due, a POST to finish, its close
+ * packet to fetch) may need a new connection (a POST beside its long poll, a keep-alive connection
+ * its client let go, an answer that closed its connection); new handshakes meanwhile get 503.
  */
 
 import type { Server as HttpServer } from "node:http";
