@@ -29,10 +29,13 @@ async function recordingServer(options: Record<string, unknown> = {}) {
 
 async function openAndUpgrade(url: string, options: ConstructorParameters<typeof Socket>[1]): Promise<Socket> {
   const socket = new Socket(url, { transports: ["polling", "websocket"], ...options });
+  // A message sent at open goes out as a POST with the sid: a later polling request (polling
+  // makes no new GET while the upgrade probe runs).
+  socket.once("open", () => socket.send("over-polling"));
   await once(socket, "open");
   await once(socket, "upgrade");
   socket.send("ping-pong");
-  await once(socket, "message");
+  await once(socket, "message", { filter: (data) => data === "ping-pong" });
   return socket;
 }
 

@@ -248,7 +248,8 @@ describe("@heartwire/client Node connection options", function () {
     expect(result).to.deep.equal({ transport: "websocket" });
     const polling = seen.filter((r) => r.transport === "polling");
     const websocket = seen.filter((r) => r.transport === "websocket");
-    expect(polling.length).to.be.greaterThan(1);
+    // The handshake at least (polling makes no new request while the upgrade probe runs).
+    expect(polling.length).to.be.at.least(1);
     expect(websocket).to.have.length(1);
     for (const r of polling) expect(r).to.include({ socketHeader: "s", pollingHeader: "p", token: "abc", lane: null });
     // The websocket's own query replaces the socket's; its headers are the socket's.
