@@ -20,7 +20,7 @@ function UpstreamReporter(runner) {
   runner.on("pending", (test) => write({ title: test.fullTitle(), file: test.file, state: "pending" }));
   runner.on("fail", (test, err) => {
     const title = test.fullTitle();
-    write({ title, file: test.file, state: "failed", error: firstLine(err), hook: test.type === "hook" });
+    write({ title, file: test.file, state: "failed", error: firstLine(err), stack: err && err.stack, hook: test.type === "hook" });
     process.stdout.write(`  x ${title}\n      ${firstLine(err)}\n`);
   });
   runner.on("end", () => write({ end: true }));

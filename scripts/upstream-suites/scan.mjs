@@ -1,7 +1,7 @@
 // @module Finds the packages a suite's files import (bare specifiers of require/import), so the
 // runner installs what the tests load and nothing else.
 import { builtinModules } from "node:module";
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { lstatSync, readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 
 const BUILTIN = new Set(builtinModules);
@@ -21,11 +21,13 @@ function packageOf(spec) {
   return BUILTIN.has(name) ? null : name;
 }
 
-/** Every file under `dir`. */
+/** Every file under `dir`, not following symbolic links (`build` links to an installed package). */
 function walk(dir) {
   return readdirSync(dir).flatMap((entry) => {
     const path = join(dir, entry);
-    return statSync(path).isDirectory() ? walk(path) : [path];
+    const stat = lstatSync(path);
+    if (stat.isSymbolicLink()) return [];
+    return stat.isDirectory() ? walk(path) : [path];
   });
 }
 
