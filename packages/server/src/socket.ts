@@ -204,8 +204,9 @@ export class Socket extends EventEmitter<SocketEvents> implements TransportSink 
   }
 
   /**
-   * Closes the session with "forced close" once the buffer is flushed. On polling the close packet
-   * rides the pending or next GET. With `discard`, nothing waits.
+   * Closes the session with "forced close" once the buffer is flushed. On polling, as engine.io: a
+   * pending GET with nothing queued gets `1`; otherwise the queued packets go out first and the
+   * next GET gets `6␞1` (noop, close). With `discard`, nothing waits.
    */
   close(discard = false): this {
     if (this.#state === "open") {
