@@ -76,11 +76,12 @@ describe("browser: the demo page", function () {
     await page!.waitForFunction("document.getElementById('transport').textContent === 'websocket'");
     await page!.fill("#pause-seconds", "2");
     await page!.click("#pause");
-    // Bound 500 + 500 ms; the page must say so within it (plus slack), then come back.
+    // Bound 500 + 500 ms; the page must say so within it (plus slack only a deadline that never
+    // fires misses: a loaded machine may wake up late), then come back.
     await page!.waitForFunction("document.getElementById('timeline').textContent.includes('noticed \"ping timeout\"')", undefined, { timeout: 4000 });
     const notice = await text(page!, "#timeline li.bad:has-text('ping timeout')");
     const after = Number(/after (\d+\.\d+) s without/.exec(notice)?.[1]);
-    expect(after, notice).to.be.at.most(1.0 + 0.3);
+    expect(after, notice).to.be.at.most(1.0 + 2.5);
     await page!.waitForFunction("document.getElementById('timeline').textContent.includes('reconnected after')", undefined, { timeout: 8000 });
     await page!.waitForFunction("document.getElementById('state').textContent === 'open'");
     await page!.waitForFunction("document.getElementById('timeline').textContent.includes('server resumed after')", undefined, { timeout: 4000 });

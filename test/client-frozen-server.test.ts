@@ -13,8 +13,12 @@ import { collect, once } from "./helpers/events.js";
 
 const PING_INTERVAL = 300;
 const PING_TIMEOUT = 200;
-/** Timer lateness and scheduling on a loaded 2-core machine. */
-const ALLOWANCE = 150;
+/**
+ * Only catches a deadline that never fires: a loaded machine may delay a wake-up by a lot, and the
+ * bound itself is measured by the load test test/load/liveness-fault.load.ts. The lower bounds
+ * (never before pingInterval + pingTimeout) are what a fast machine cannot fake.
+ */
+const ALLOWANCE = 3000;
 
 describe("@heartwire/client: frozen official server", () => {
   for (const transports of [["websocket"], ["polling"], ["polling", "websocket"]]) {

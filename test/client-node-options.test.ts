@@ -174,8 +174,9 @@ describe("@heartwire/client Node connection options", function () {
       expect(reason).to.equal("transport error");
       expect(error).to.include({ code: "HW_ERR_TIMEOUT", message: "xhr poll error" });
       expect(openedAt).to.be.a("number");
-      // The first poll starts at open: closed 300 ms later, give or take the machine.
-      expect(closedAt - openedAt!).to.be.within(250, 1500);
+      // The first poll starts at open: closed 300 ms later, never much before (HW_ERR_TIMEOUT above
+      // proves it was the timeout; the upper limit only catches one that never fires).
+      expect(closedAt - openedAt!).to.be.within(250, 10_000);
     });
 
     it("longer than the server's pingInterval, it leaves a healthy session alone for many polls", async () => {

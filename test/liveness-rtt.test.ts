@@ -1,7 +1,9 @@
 /**
- * @module Round-trip time from the heartbeat itself, with no extra packets: the server times ping
- * written → pong read; the client reads RTT from the spacing of pings (the next ping leaves
- * pingInterval after our pong arrives). A relay adds a known delay so accuracy can be measured.
+ * @module Round-trip time from the heartbeat itself, with no extra packets, through a relay adding
+ * a known delay: the server times ping written → pong read, the client reads RTT from the spacing
+ * of pings. Asserted with bounds only a real bug can miss (a sample below the relay's delay, or one
+ * that still contains pingInterval); the accuracy figures are a load test
+ * (test/load/liveness-rtt.load.ts, `npm run test:load`).
  */
 
 import { expect } from "chai";
@@ -14,26 +16,15 @@ import { startRelay } from "./helpers/relay.js";
 
 const ONE_WAY_DELAY = 20;
 const TRUE_RTT = 2 * ONE_WAY_DELAY;
-const TIMING = { pingInterval: 120, pingTimeout: 400 };
-const SAMPLES = 6;
-
-const accuracy: string[] = [];
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[sorted.length >> 1]!;
-}
-function report(label: string, samples: number[]): void {
-  const errors = samples.map((s) => s - TRUE_RTT);
-  const mean = errors.reduce((a, b) => a + b, 0) / errors.length;
-  accuracy.push(`    ${label}: error vs ${TRUE_RTT} ms min ${Math.min(...errors).toFixed(1)} / mean ${mean.toFixed(1)} / max ${Math.max(...errors).toFixed(1)} ms (n=${samples.length})`);
-}
+const TIMING = { pingInterval: 500, pingTimeout: 5000 };
+const SAMPLES = 3;
+/** Host timers may fire ~2 ms early, so the relay's two delays together may be ~4 ms short. */
+const AT_LEAST = TRUE_RTT - 5;
+/** Far above any scheduling delay on a busy machine, far below a sample that contains pingInterval. */
+const AT_MOST = TRUE_RTT + TIMING.pingInterval / 2;
 
 describe("liveness: round-trip time from the heartbeat", function () {
-  this.timeout(20_000);
-  after(() => {
-    if (accuracy.length) console.log(`\n  RTT accuracy through a relay adding ${ONE_WAY_DELAY} ms each way:\n${accuracy.join("\n")}`);
-  });
+  this.timeout(30_000);
 
   for (const transport of ["websocket", "polling"] as const) {
     it(`${transport}: our client and our server both measure the round trip`, async () => {
@@ -46,20 +37,15 @@ describe("liveness: round-trip time from the heartbeat", function () {
         expect(serverSocket.rtt).to.equal(undefined);
         expect(client.rtt).to.equal(undefined);
         const [serverSamples, clientSamples] = await Promise.all([
-          collect<number>(serverSocket, "rtt", SAMPLES, 10_000),
-          collect<number>(client, "rtt", SAMPLES, 10_000),
+          collect<number>(serverSocket, "rtt", SAMPLES, 20_000),
+          collect<number>(client, "rtt", SAMPLES, 20_000),
         ]);
-        report(`server (${transport})`, serverSamples);
-        report(`client vs our server (${transport})`, clientSamples);
-        // The server's sample is a direct measurement: never below the true RTT, and typically a
-        // few ms above (the median is asserted, so one sample delayed by a busy machine is fine).
-        for (const s of serverSamples) expect(s).to.be.at.least(TRUE_RTT - 1);
-        expect(median(serverSamples)).to.be.within(TRUE_RTT - 1, TRUE_RTT + 25);
-        // The client's is inferred from ping spacing, so the server's timer lateness adds to it.
-        expect(median(clientSamples)).to.be.within(TRUE_RTT - 10, TRUE_RTT + 35);
+        for (const s of serverSamples) expect(s).to.be.within(AT_LEAST, AT_MOST);
+        for (const s of clientSamples) expect(s).to.be.within(AT_LEAST, AT_MOST);
         expect(serverSocket.rtt).to.equal(serverSamples.at(-1));
-        expect(client.smoothedRtt).to.be.within(TRUE_RTT - 10, TRUE_RTT + 45);
-        expect(serverSocket.smoothedRtt).to.be.within(TRUE_RTT - 1, TRUE_RTT + 35);
+        expect(client.rtt).to.equal(clientSamples.at(-1));
+        expect(serverSocket.smoothedRtt).to.be.within(AT_LEAST, AT_MOST);
+        expect(client.smoothedRtt).to.be.within(AT_LEAST, AT_MOST);
       } finally {
         client.close();
       }
@@ -71,9 +57,8 @@ describe("liveness: round-trip time from the heartbeat", function () {
     await using relay = await startRelay(srv.port, "127.0.0.1", { delayMs: ONE_WAY_DELAY });
     const client = new OurClient(`http://127.0.0.1:${relay.port}`, { transports: ["websocket"] });
     try {
-      const samples = await collect<number>(client, "rtt", SAMPLES, 10_000);
-      report("client vs engine.io", samples);
-      expect(median(samples)).to.be.within(TRUE_RTT - 10, TRUE_RTT + 35);
+      const samples = await collect<number>(client, "rtt", SAMPLES, 20_000);
+      for (const s of samples) expect(s).to.be.within(AT_LEAST, AT_MOST);
     } finally {
       client.close();
     }
@@ -86,10 +71,8 @@ describe("liveness: round-trip time from the heartbeat", function () {
     const client = new OfficialClient(`http://127.0.0.1:${relay.port}`, { transports: ["websocket"] });
     try {
       const [serverSocket] = await connection;
-      const samples = await collect<number>(serverSocket, "rtt", SAMPLES, 10_000);
-      report("server vs engine.io-client", samples);
-      for (const s of samples) expect(s).to.be.at.least(TRUE_RTT - 1);
-      expect(median(samples)).to.be.within(TRUE_RTT - 1, TRUE_RTT + 25);
+      const samples = await collect<number>(serverSocket, "rtt", SAMPLES, 20_000);
+      for (const s of samples) expect(s).to.be.within(AT_LEAST, AT_MOST);
     } finally {
       client.close();
     }

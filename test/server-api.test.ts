@@ -213,7 +213,7 @@ describe("server API", () => {
       // The client never comes back for its close packet.
       expect((await closed)[0]).to.equal("server shutting down");
       await drained;
-      expect(performance.now() - startedAt).to.be.within(190, 1500);
+      expect(performance.now() - startedAt).to.be.within(190, 10_000);
       expect(() => srv.server.close({ graceful: true, timeout: -1 })).to.throw(/timeout must be a finite number/);
     });
 

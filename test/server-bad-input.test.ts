@@ -217,7 +217,8 @@ describe("server bad input", () => {
       const started = Date.now();
       expect((await peer.post("\x1e".repeat(999_999))).status).to.equal(200);
       expect((await closed)[0]).to.equal("parse error");
-      expect(Date.now() - started).to.be.lessThan(1000);
+      // Refused as a whole, not record by record (that would take minutes): bounded for any machine.
+      expect(Date.now() - started).to.be.lessThan(10_000);
     });
 
     it("a ping from the client is a protocol error ('transport error')", async () => {
@@ -293,7 +294,7 @@ describe("server bad input", () => {
       });
       req?.destroy();
       expect(status).to.equal(408);
-      expect(Date.now() - started).to.be.lessThan(2000);
+      expect(Date.now() - started).to.be.lessThan(10_000);
       expect((await closed)[0]).to.equal("transport error");
     });
 

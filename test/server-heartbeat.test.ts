@@ -10,15 +10,16 @@ import { WsPeer } from "./helpers/ws.js";
 
 describe("server heartbeat (real timers)", () => {
   for (const transports of [["websocket"], ["polling"]]) {
+    // pingTimeout 2 s: a busy machine delays pongs, it does not lose them.
     it(`keeps an official ${transports[0]} client alive across many ping rounds and reports RTT`, async () => {
-      await using srv = await startServer({ pingInterval: 100, pingTimeout: 100 });
+      await using srv = await startServer({ pingInterval: 100, pingTimeout: 2000 });
       const connection = once<[Socket]>(srv.server, "connection");
       const client = new ClientSocket(srv.url, { transports });
       client.on("error", () => {});
       try {
         const [socket] = await connection;
-        const rtts = await collect<number>(socket, "rtt", 4, 3000);
-        for (const rtt of rtts) expect(rtt).to.be.within(0, 100);
+        const rtts = await collect<number>(socket, "rtt", 4, 10_000);
+        for (const rtt of rtts) expect(rtt).to.be.within(0, 2000);
         expect(socket.rtt).to.be.a("number");
         expect(socket.smoothedRtt).to.be.a("number");
         expect(socket.readyState).to.equal("open");
@@ -35,10 +36,11 @@ describe("server heartbeat (real timers)", () => {
     await using peer = await WsPeer.open(engineUrl(srv.wsUrl, { EIO: "4", transport: "websocket" }));
     const [socket] = await connection;
     const started = Date.now();
-    const [reason] = await once<[string]>(socket, "close", { timeoutMs: 2000 });
+    const [reason] = await once<[string]>(socket, "close", { timeoutMs: 10_000 });
     const elapsed = Date.now() - started;
     expect(reason).to.equal("ping timeout");
-    expect(elapsed).to.be.within(180, 600);
+    // Never before the bound; the upper limit only catches a deadline that never fires.
+    expect(elapsed).to.be.within(180, 8000);
     expect(peer.pending.filter((f) => f === "2")).to.have.length(1);
   });
 

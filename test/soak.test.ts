@@ -1,8 +1,9 @@
 /**
- * @module The soak, cut down to 60 seconds for `npm test`: `scripts/soak.mjs` holds 10,000
- * WebSocket + 500 long-polling sessions at pingInterval 2 s / pingTimeout 2 s, with its load
- * generator in a process of its own, and reports false timeouts on both sides and the server's
- * event-loop lag. The 10-minute run is the script's default (see SECURITY.md).
+ * @module The soak in a size any machine handles: `scripts/soak.mjs` with 200 WebSocket + 20
+ * long-polling sessions at pingInterval 2 s / pingTimeout 2 s for 15 s, its load generator in a
+ * process of its own. Asserted: every session opens, pings are answered, and nothing times out or
+ * closes on either side. The 10,000 + 500 session version with its event-loop lag bound is a load
+ * test (test/load/soak.load.ts, `npm run test:load`); the 10-minute run is the script's default.
  */
 
 import { expect } from "chai";
@@ -10,21 +11,21 @@ import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
 const SOAK_SCRIPT = fileURLToPath(new URL("../../scripts/soak.mjs", import.meta.url));
-const DURATION_S = 60;
+const DURATION_S = 15;
+const WS = 200;
+const POLLING = 20;
 
 /** What scripts/soak.mjs prints as JSON before its PASS/FAIL line (the fields asserted here). */
 interface SoakResult {
   readonly sessions: { readonly websocket: number; readonly polling: number; readonly failedOpens: number };
   readonly pingsAnswered: number;
   readonly pongPostFailures: number;
-  /** Server timeouts not excused by a load-generator stall over the whole deadline, and client ones. */
   readonly falseTimeouts: { readonly server: number; readonly client: number; readonly serverExcused: number };
   readonly unexpectedCloses: { readonly server: number; readonly client: number };
-  readonly serverLoopLagMs: { readonly p50: number; readonly p99: number; readonly max: number };
 }
 
-/** Runs the soak script to its end (bounded) and returns its JSON report and exit code. */
-function runSoak(args: readonly string[], limitMs: number): Promise<{ result: SoakResult; code: number | null }> {
+/** Runs the soak script to its end (bounded) and returns its JSON report. */
+function runSoak(args: readonly string[], limitMs: number): Promise<SoakResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [SOAK_SCRIPT, ...args], { stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
@@ -39,44 +40,31 @@ function runSoak(args: readonly string[], limitMs: number): Promise<{ result: So
       clearTimeout(timer);
       const start = stdout.indexOf("{");
       const end = stdout.lastIndexOf("}");
-      if (start === -1 || end < start) {
-        reject(new Error(`soak printed no report (exit ${code})\n${stderr.slice(-2000)}`));
-        return;
-      }
-      resolve({ result: JSON.parse(stdout.slice(start, end + 1)) as SoakResult, code });
+      if (start === -1 || end < start) reject(new Error(`soak printed no report (exit ${code})\n${stderr.slice(-2000)}`));
+      else resolve(JSON.parse(stdout.slice(start, end + 1)) as SoakResult);
     });
   });
 }
 
-describe("soak (60-second cut-down of scripts/soak.mjs)", function () {
+describe("soak (small: 200 websocket + 20 polling sessions for 15 s)", function () {
   this.timeout((DURATION_S + 120) * 1000);
 
-  it("10,000 websocket + 500 polling sessions at 2 s / 2 s: no false timeout, event-loop lag p99 < 50 ms", async () => {
-    const { result, code } = await runSoak(["--duration", String(DURATION_S)], (DURATION_S + 100) * 1000);
-    console.log(
-      `    soak ${DURATION_S} s: ${result.sessions.websocket} ws + ${result.sessions.polling} polling, ${result.pingsAnswered} pings, ` +
-        `lag p50 ${result.serverLoopLagMs.p50.toFixed(1)} / p99 ${result.serverLoopLagMs.p99.toFixed(1)} / max ${result.serverLoopLagMs.max.toFixed(0)} ms` +
-        (result.falseTimeouts.serverExcused > 0 ? `, ${result.falseTimeouts.serverExcused} timeouts excused (load generator stalled)` : ""),
-    );
-    // On any failure, the whole report (per-timeout traces of both sides included) goes to the log.
+  it("every session opens and answers pings; nothing times out or closes on either side", async () => {
+    const result = await runSoak(["--duration", String(DURATION_S), "--ws", String(WS), "--polling", String(POLLING)], (DURATION_S + 100) * 1000);
     const passed =
       result.pongPostFailures === 0 &&
       result.falseTimeouts.server === 0 &&
       result.falseTimeouts.client === 0 &&
       result.unexpectedCloses.server === 0 &&
-      result.unexpectedCloses.client === 0 &&
-      result.serverLoopLagMs.p99 < 50 &&
-      code === 0;
+      result.unexpectedCloses.client === 0;
     if (!passed) console.log(JSON.stringify(result, null, 2));
-    expect(result.sessions).to.include({ websocket: 10_000, polling: 500, failedOpens: 0 });
-    // Every session answers a ping every 2 s or so: far fewer means the load never ran.
-    expect(result.pingsAnswered).to.be.greaterThan(10_500 * (DURATION_S / 4));
+    expect(result.sessions).to.include({ websocket: WS, polling: POLLING, failedOpens: 0 });
+    // At least one answered ping per session (each gets about DURATION_S / 2).
+    expect(result.pingsAnswered).to.be.at.least(WS + POLLING);
     expect(result.pongPostFailures).to.equal(0);
     expect(result.falseTimeouts.server).to.equal(0);
     expect(result.falseTimeouts.client).to.equal(0);
     expect(result.unexpectedCloses.server).to.equal(0);
     expect(result.unexpectedCloses.client).to.equal(0);
-    expect(result.serverLoopLagMs.p99).to.be.lessThan(50);
-    expect(code).to.equal(0);
   });
 });
