@@ -40,8 +40,9 @@ const FEATURES = [
     ["client/dist/socket.js", "if (STATES.indexOf(to) <= STATES.indexOf(this.#readyState)) {", "if (false) {"],
   ]],
   ["socket.unsent (messages that never left)", [
-    ["client/dist/socket.js", "(this.#unsent ??= []).push(payload);", "void 0;"],
-    ["client/dist/socket.js", "(this.#unsent ??= []).push(packet.data);", "void 0;"],
+    ["client/dist/socket.js", "(this.#unsent ??= []).push({ data: payload, callback: done });", "void 0;"],
+    ["client/dist/socket.js", "(this.#unsent ??= []).push({ data: payload, callback: done });", "void 0;"],
+    ["client/dist/socket.js", "this.#unsent = this.#unsent ? unsent.concat(this.#unsent) : unsent;", "void 0;"],
   ]],
   ["cap on waiting pongs (ping flood)", [
     ["client/dist/socket.js", "if (this.#buffer.priorityCount < MAX_WAITING_PONGS) {", "if (true) {"],
