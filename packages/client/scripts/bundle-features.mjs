@@ -55,8 +55,8 @@ const FEATURES = [
     ["client/dist/socket.js", "bytes && this.maxPayload ? { max: this.maxPayload, bytes } : undefined", "undefined"],
   ]],
   ["tryAllTransports and rememberUpgrade", [
-    ["client/dist/transport-slot.js", "if (opts.rememberUpgrade && websocketWorked", "if (false && websocketWorked"],
-    ["client/dist/transport-slot.js", "if (!opts.tryAllTransports || candidates.length <= 1)", "if (true)"],
+    ["client/dist/upgrading-slot.js", "if (opts.rememberUpgrade && websocketWorked", "if (false && websocketWorked"],
+    ["client/dist/upgrading-slot.js", "if (!opts.tryAllTransports || candidates.length <= 1)", "if (true)"],
   ]],
   ["openTimeout (a handshake that is never answered)", [
     ["client/dist/socket.js", "const openTimeout = this.#opts.openTimeout;", "const openTimeout = undefined;"],

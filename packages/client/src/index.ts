@@ -9,10 +9,10 @@ import { nodeHost } from "./platform/node.js";
 import { ReconnectingSocket as CoreReconnectingSocket, type ReconnectingSocketOptions } from "./reconnect.js";
 import type { SocketOptions } from "./options.js";
 import type { Platform } from "./platform/platform.js";
-import { PollingTransport } from "./transports/polling.js";
+import { POLLING_OPTIONS, PollingTransport } from "./transports/polling.js";
 import { WebSocketTransport } from "./transports/websocket.js";
-import { startUpgradeProbe } from "./upgrade.js";
 import type { TransportClass } from "./transports/transport.js";
+import { upgradingSlot } from "./upgrading-slot.js";
 
 /**
  * The transport classes by name (engine.io-client's `transports`): what names in the `transports`
@@ -24,7 +24,7 @@ export const transports: { polling: TransportClass; websocket: TransportClass } 
 export const nextTick: (fn: () => void, setTimeoutFn?: unknown) => void = (fn) => process.nextTick(fn);
 
 /** The Node host with polling and websocket. */
-const platform: Platform = Object.freeze({ ...nodeHost, transports, upgrade: startUpgradeProbe });
+const platform: Platform = Object.freeze({ ...nodeHost, transports, options: POLLING_OPTIONS, slot: upgradingSlot });
 
 /**
  * An Engine.IO v4 client connection (engine.io-client compatible) for Node: websocket via `ws`,

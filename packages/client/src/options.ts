@@ -170,8 +170,9 @@ export type TransportOverrides = Pick<
 >;
 
 /**
- * Options after defaults and validation: the {@link SocketOptions} as given (a boolean option left
- * out is false unless its default is true), with the endpoint derived and the other defaults applied.
+ * Options after defaults and validation: the {@link SocketOptions} as given, with the endpoint
+ * derived and the other defaults applied. Options only some transports read (`upgrade`,
+ * `closeOnOffline`…) keep their given value; their defaults apply where they are read.
  */
 export interface ResolvedSocketOptions extends Omit<SocketOptions, "transports" | "query" | "port" | "transportOptions"> {
   readonly secure: boolean;
@@ -184,10 +185,8 @@ export interface ResolvedSocketOptions extends Omit<SocketOptions, "transports" 
   readonly transports: readonly TransportName[];
   /** The class of each transport in `transports`. */
   readonly transportClasses: TransportRegistry;
-  readonly upgrade: boolean;
   readonly extraHeaders: Readonly<Record<string, string>>;
   readonly timestampParam: string;
-  readonly closeOnOffline: boolean;
   readonly scheduler: Scheduler;
   readonly maxIncomingPayload: number;
   readonly maxBufferedBytes: number;
@@ -218,6 +217,18 @@ function numberOption<F extends number | undefined>(
   return value;
 }
 
+/** A numeric socket option: an integer from 1 to `max` (default: the timer range), `fallback` when absent. */
+export type NumberOptionSpec = readonly [name: "requestTimeout" | "pingInterval" | "pingTimeout" | "maxIncomingPayload" | "maxBufferedBytes" | "openTimeout", fallback?: number, max?: number];
+
+/** The numeric options of every socket (polling adds `requestTimeout`, see `POLLING_OPTIONS`). */
+const SOCKET_NUMBERS: readonly NumberOptionSpec[] = [
+  ["pingInterval"],
+  ["pingTimeout"],
+  ["maxIncomingPayload", 104_857_600, Infinity],
+  ["maxBufferedBytes", 4_194_304, Infinity],
+  ["openTimeout"],
+];
+
 /** Parses `http(s)://`, `ws(s)://`, `//host`, `/path` (page-relative) and bare `host:port` URIs. */
 function parseUri(uri: string, location: PageLocation | undefined): URL {
   let text = uri.trim();
@@ -236,32 +247,40 @@ function parseUri(uri: string, location: PageLocation | undefined): URL {
   return url;
 }
 
+/** What an entry lets a socket use: its transports and the numeric options they read. */
+export interface OptionScope {
+  /** The entry's transports; `transports` options naming others are ignored. */
+  readonly transports: TransportRegistry;
+  /** Numeric options beyond the common ones (polling's `requestTimeout`), validated the same way. */
+  readonly options?: readonly NumberOptionSpec[] | undefined;
+}
+
 /**
  * Applies defaults, validates, and derives `secure`/`hostname`/`port` from the URI (which wins over
  * the options, as in engine.io-client) or else from the options and the page location. Only the
- * transports present in `available` (the entry's registry) are kept; the default is all of them.
+ * transports of `scope` (the entry's registry) are kept; the default is all of them.
  */
 export function resolveSocketOptions(
   uri: string | undefined,
   options: SocketOptions,
   location: PageLocation | undefined,
-  available: TransportRegistry,
+  scope: OptionScope,
 ): ResolvedSocketOptions {
   const url = uri === undefined ? undefined : parseUri(uri, location);
   const secure = url ? /^(http|ws)s:$/.test(url.protocol) : (options.secure ?? location?.protocol === "https:");
   const transportClasses: Partial<Record<TransportName, TransportClass>> = {};
-  for (const t of options.transports ?? (Object.keys(available) as TransportName[])) {
+  for (const t of options.transports ?? (Object.keys(scope.transports) as TransportName[])) {
     const name = (typeof t === "string" ? t : t.prototype.name) as TransportName;
-    const known = typeof t === "string" ? available[name] : t;
+    const known = typeof t === "string" ? scope.transports[name] : t;
     if (known && (name === "polling" || name === "websocket")) transportClasses[name] ??= known;
   }
   const transports = Object.keys(transportClasses) as TransportName[];
   // engine.io-client's `host` option: brackets off an IPv6 address, a port dropped.
-  const host = options.host?.replace(/^\[(.*)\].*$|^([^:]*):\d*$/, "$1$2");
-  const hostname = options.hostname ?? host;
+  const hostname = options.hostname ?? options.host?.replace(/^\[(.*)\].*$|^([^:]*):\d*$/, "$1$2");
   const query = new URLSearchParams(options.query as Record<string, string> | string | undefined);
   url?.searchParams.forEach((v, k) => query.set(k, v));
   const path = (options.path ?? "/engine.io").replace(/\/$/, "") + (options.addTrailingSlash === false ? "" : "/");
+  const defaultPort = secure ? "443" : "80";
   const overrides = options.transportOptions;
   let transportOptions: Partial<Record<TransportName, ResolvedSocketOptions>> | undefined;
   if (overrides != null) {
@@ -269,33 +288,29 @@ export function resolveSocketOptions(
     transportOptions = {};
     for (const name of transports) {
       const own = overrides[name];
-      if (own) transportOptions[name] = resolveSocketOptions(uri, { ...options, ...own, transportOptions: undefined }, location, transportClasses);
+      if (own) transportOptions[name] = resolveSocketOptions(uri, { ...options, ...own, transportOptions: undefined }, location, { ...scope, transports: transportClasses });
     }
   }
-  return {
+  const resolved: Record<string, unknown> = {
     ...options,
     transportOptions,
-    upgrade: options.upgrade ?? true,
     extraHeaders: options.extraHeaders ?? {},
     timestampParam: options.timestampParam ?? "t",
-    closeOnOffline: options.closeOnOffline ?? true,
     secure,
     hostname: url ? url.hostname.replace(/^\[|\]$/g, "") : (hostname ?? location?.hostname ?? "localhost"),
     // As engine.io-client: a host given without a port means the scheme's default, not the page's.
-    port: url ? url.port || (secure ? "443" : "80")
-      : options.port !== undefined ? String(options.port) : location?.port && hostname === undefined ? String(location.port) : secure ? "443" : "80",
-    path: path.startsWith("/") ? path : `/${path}`,
+    port: url ? url.port || defaultPort
+      : options.port !== undefined ? String(options.port) : location?.port && hostname === undefined ? String(location.port) : defaultPort,
+    path: path[0] === "/" ? path : `/${path}`,
     query,
     transports,
     transportClasses,
-    pingInterval: numberOption("pingInterval", options.pingInterval, undefined, 1, MAX_TIMER_DELAY, true),
-    pingTimeout: numberOption("pingTimeout", options.pingTimeout, undefined, 1, MAX_TIMER_DELAY, true),
-    maxIncomingPayload: numberOption("maxIncomingPayload", options.maxIncomingPayload, 104_857_600, 1, Infinity, true),
-    maxBufferedBytes: numberOption("maxBufferedBytes", options.maxBufferedBytes, 4_194_304, 1, Infinity, true),
-    requestTimeout: numberOption("requestTimeout", options.requestTimeout, undefined, 1, MAX_TIMER_DELAY, true),
-    openTimeout: numberOption("openTimeout", options.openTimeout, undefined, 1, MAX_TIMER_DELAY, true),
     scheduler: options.scheduler ?? (options.useNativeTimers ? nativeScheduler : realScheduler),
   };
+  for (const [name, fallback, max = MAX_TIMER_DELAY] of [...SOCKET_NUMBERS, ...(scope.options ?? [])]) {
+    resolved[name] = numberOption(name, options[name], fallback, 1, max, true);
+  }
+  return resolved as unknown as ResolvedSocketOptions;
 }
 
 /**

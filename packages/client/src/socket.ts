@@ -10,7 +10,7 @@ import { heartbeatWatch, type HeartbeatWatch } from "./heartbeat-watch.js";
 import { resolveSocketOptions, type ResolvedSocketOptions, type SocketOptions, type TransportName } from "./options.js";
 import type { BinaryType, HostIO, Platform, SendData } from "./platform/platform.js";
 import type { CloseDetails, MessagePacket, ReadyState, SendOptions, SocketCloseReason, SocketEvents } from "./socket-events.js";
-import { transportSlot, type TransportSlot } from "./transport-slot.js";
+import type { TransportSlot } from "./transport-slot.js";
 import type { ClientTransport, TransportCloseDetails } from "./transports/transport.js";
 import { messageSize, writeBuffer } from "./write-buffer.js";
 
@@ -25,12 +25,6 @@ export interface UnsentEntry {
 
 /** Pongs that may wait unsent; more pings (a flood) are answered by the ones already waiting. */
 const MAX_WAITING_PONGS = 8;
-
-/**
- * Longest wait, ms, for an upgrade probe before polling resumes its requests (a probe that hangs);
- * also at most half the server's pingTimeout, so its pings still get through in time.
- */
-const PROBE_POLL_HOLD = 500;
 
 /** The ready states in the only order a socket goes through them (it may skip some). */
 const STATES: readonly ReadyState[] = ["opening", "open", "closing", "closed"];
@@ -73,7 +67,7 @@ export class Socket extends Emitter<SocketEvents> {
   constructor(uri: string | SocketOptions | undefined, options: SocketOptions | undefined, platform: Platform) {
     super();
     const opts = typeof uri === "object" && uri !== null ? uri : (options ?? {});
-    this.#opts = resolveSocketOptions(typeof uri === "string" ? uri : undefined, opts, platform.location(), platform.transports);
+    this.#opts = resolveSocketOptions(typeof uri === "string" ? uri : undefined, opts, platform.location(), platform);
     // As engine.io-client: reported on a later tick, so that a listener added after `new` hears it.
     if (!this.#opts.transports.length) this.#opts.scheduler.setTimeout(() => this.emit("error", "No transports available"), 0);
     this.#platform = platform;
@@ -89,21 +83,16 @@ export class Socket extends Emitter<SocketEvents> {
       checkHeartbeat: () => this.checkHeartbeat(),
       close: (reason, description, silent) => this.#onClose(reason, { description }, silent),
     });
-    this.#slot = transportSlot(this.#opts, this.#io, platform, {
+    this.#slot = platform.slot(this.#opts, this.#io, {
       packet: (packet) => this.#onPacket(packet),
       drain: () => this.#onDrain(),
       refused: () => this.#buffer.requeueBatch(),
       error: (error) => this.#onTransportError(error),
       close: (details) => this.#onClose("transport close", details),
-      upgrading: (transport) => this.emit("upgrading", transport),
-      upgraded: (transport) => {
-        this.emit("upgrade", transport);
+      events: this,
+      flush: (settle) => {
         this.#flush();
-      },
-      upgradeError: (error) => {
-        this.emit("upgradeError", error);
-        this.#flush();
-        this.#maybeFinishClosing();
+        if (settle) this.#maybeFinishClosing();
       },
     });
   }
@@ -224,7 +213,7 @@ export class Socket extends Emitter<SocketEvents> {
   close(): this {
     if (this.#is("opening", "open")) {
       this.#transition("closing");
-      this.#slot.abandonProbe();
+      this.#slot.abandonProbe?.();
       queueMicrotask(() => this.#maybeFinishClosing());
     }
     return this;
@@ -283,7 +272,7 @@ export class Socket extends Emitter<SocketEvents> {
     const transport = this.#slot.current;
     if (!this.#is("open", "closing") || !transport.writable || !this.#buffer.length || !this.#heartbeat.check()) return;
     const bytes = transport.batchBytes;
-    const batch = this.#buffer.nextBatch(this.#slot.holdsWrites, bytes && this.maxPayload ? { max: this.maxPayload, bytes } : undefined);
+    const batch = this.#buffer.nextBatch(!!this.#slot.holdsWrites, bytes && this.maxPayload ? { max: this.maxPayload, bytes } : undefined);
     if (batch.length === 0) return;
     transport.send(batch);
     this.emit("flush");
@@ -336,7 +325,7 @@ export class Socket extends Emitter<SocketEvents> {
     this.emit("open");
     if (!this.#is("open")) return;
     this.#flush();
-    this.#slot.opened(open.sid, this.upgrades, Math.min(PROBE_POLL_HOLD, open.pingTimeout / 2));
+    this.#slot.opened?.(open, this.upgrades);
   }
 
   #onPing(): void {
@@ -373,7 +362,7 @@ export class Socket extends Emitter<SocketEvents> {
   }
 
   #onTransportError(error: HeartwireError): void {
-    if (this.#readyState === "opening" && this.#slot.failover()) return this.#armOpenTimer();
+    if (this.#readyState === "opening" && this.#slot.failover?.()) return this.#armOpenTimer();
     this.emit("error", error);
     const parse = error.code === "HW_ERR_INVALID_PACKET" || error.code === "HW_ERR_INVALID_PAYLOAD";
     this.#onClose(parse ? "parse error" : "transport error", error);

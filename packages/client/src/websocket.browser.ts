@@ -10,6 +10,7 @@ import type { SocketOptions } from "./options.js";
 import type { Platform } from "./platform/platform.js";
 import { WebSocketTransport } from "./transports/websocket.js";
 import type { TransportClass } from "./transports/transport.js";
+import { singleTransport } from "./transport-slot.js";
 
 /** The transport classes by name (engine.io-client's `transports`): websocket only here. */
 export const transports: { websocket: TransportClass } = { websocket: WebSocketTransport };
@@ -18,7 +19,7 @@ export const transports: { websocket: TransportClass } = { websocket: WebSocketT
 export const nextTick: (fn: () => void, setTimeoutFn?: unknown) => void = (fn) => queueMicrotask(fn);
 
 /** The browser host with the websocket transport only. */
-const platform: Platform = /* @__PURE__ */ Object.freeze({ ...browserHost, transports });
+const platform: Platform = /* @__PURE__ */ Object.freeze({ ...browserHost, transports, slot: singleTransport });
 
 /**
  * An Engine.IO v4 client connection over the browser's native WebSocket only; `uri` defaults to

@@ -11,6 +11,7 @@ import type { SocketOptions } from "./options.js";
 import type { Platform } from "./platform/platform.js";
 import { WebSocketTransport } from "./transports/websocket.js";
 import type { TransportClass } from "./transports/transport.js";
+import { singleTransport } from "./transport-slot.js";
 
 /** The transport classes by name (engine.io-client's `transports`): websocket only here. */
 export const transports: { websocket: TransportClass } = { websocket: WebSocketTransport };
@@ -19,7 +20,7 @@ export const transports: { websocket: TransportClass } = { websocket: WebSocketT
 export const nextTick: (fn: () => void, setTimeoutFn?: unknown) => void = (fn) => process.nextTick(fn);
 
 /** The Node host with the websocket transport only. */
-const platform: Platform = Object.freeze({ ...nodeHost, transports });
+const platform: Platform = Object.freeze({ ...nodeHost, transports, slot: singleTransport });
 
 /**
  * An Engine.IO v4 client connection over WebSocket only (Node, via `ws`). `transports` other than

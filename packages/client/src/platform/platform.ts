@@ -6,9 +6,9 @@
  */
 
 import type { Scheduler } from "@heartwire/shared";
-import type { ResolvedSocketOptions, SocketOptions } from "../options.js";
+import type { OptionScope, ResolvedSocketOptions, SocketOptions } from "../options.js";
 import type { TransportRegistry } from "../transports/transport.js";
-import type { startUpgradeProbe } from "../upgrade.js";
+import type { SlotFactory } from "../transport-slot.js";
 
 /** What received binary messages are delivered as (engine.io-client's `binaryType`). */
 export type BinaryType = "nodebuffer" | "arraybuffer" | "blob";
@@ -137,9 +137,11 @@ export interface Host {
 }
 
 /** A host plus the transports an entry ships: what the core Socket is built with. */
-export interface Platform extends Host {
-  /** The transports this entry ships; `transports` options naming others are ignored. */
-  readonly transports: TransportRegistry;
-  /** The polling → websocket upgrade probe; entries without polling leave it out (and its code). */
-  readonly upgrade?: typeof startUpgradeProbe | undefined;
+export interface Platform extends Host, OptionScope {
+  /**
+   * Opens and holds the socket's transport: `singleTransport` (websocket-only entries) or
+   * `upgradingSlot` (failover and the polling → websocket upgrade), so an entry without polling
+   * carries none of that code.
+   */
+  readonly slot: SlotFactory;
 }

@@ -5,7 +5,11 @@
 
 import { decodePayload, encodePayload, HeartwireError, payloadBytes, type OutgoingPacket, type TimerHandle } from "@heartwire/shared";
 import { parseErrorBody, TransportError } from "../errors.js";
+import type { NumberOptionSpec } from "../options.js";
 import { Transport, type ClientTransport, type TransportContext } from "./transport.js";
+
+/** The numeric options only polling reads, validated by the entries that ship it. */
+export const POLLING_OPTIONS: readonly NumberOptionSpec[] = [["requestTimeout"]];
 
 /**
  * `ending`: the transport is done (the server's close packet arrived, or the poll failed) but a POST
