@@ -45,7 +45,7 @@ const FEATURES = [
     ["client/dist/socket.js", "this.#unsent = this.#unsent ? unsent.concat(this.#unsent) : unsent;", "void 0;"],
   ]],
   ["cap on waiting pongs (ping flood)", [
-    ["client/dist/socket.js", "if (this.#buffer.priorityCount < MAX_WAITING_PONGS) {", "if (true) {"],
+    ["client/dist/write-buffer.js", "const queued = head < max;", "const queued = true;"],
   ]],
   ["maxIncomingPayload (poll bodies, websocket messages)", [
     ["client/dist/transports/websocket.js", "const decoded = size > max ? undefined : decodePacket(data);", "const decoded = decodePacket(data);"],

@@ -1,11 +1,11 @@
 /**
- * @module `@heartwire/client` for browsers: binds the browser host (native WebSocket and fetch,
+ * @module `@heartwire/client` for browsers: binds the browser host (native WebSocket, fetch,
  * page lifecycle hooks, page location as default URI) and both transports to the core Socket.
  * Same exports as `index.ts`; bundled into `dist/browser/heartwire.js`.
  */
 
 import { Socket as CoreSocket } from "./socket.js";
-import { browserHost } from "./platform/browser.js";
+import { browserHost, fetchIO } from "./platform/browser.js";
 import { ReconnectingSocket as CoreReconnectingSocket, type ReconnectingSocketOptions } from "./reconnect.js";
 import type { SocketOptions } from "./options.js";
 import type { Platform } from "./platform/platform.js";
@@ -24,7 +24,7 @@ export const transports: { polling: TransportClass; websocket: TransportClass } 
 export const nextTick: (fn: () => void, setTimeoutFn?: unknown) => void = (fn) => queueMicrotask(fn);
 
 /** The browser host with polling and websocket. */
-const platform: Platform = /* @__PURE__ */ Object.freeze({ ...browserHost, transports, options: POLLING_OPTIONS, slot: upgradingSlot });
+const platform: Platform = /* @__PURE__ */ Object.freeze({ ...browserHost, createIO: fetchIO, transports, options: POLLING_OPTIONS, slot: upgradingSlot });
 
 /**
  * An Engine.IO v4 client connection (engine.io-client compatible) for browsers: native WebSocket,

@@ -87,7 +87,7 @@ export class Socket extends Emitter<SocketEvents> {
       packet: (packet) => this.#onPacket(packet),
       drain: () => this.#onDrain(),
       refused: () => this.#buffer.requeueBatch(),
-      error: (error) => this.#onTransportError(error),
+      error: (error) => this.#fail(error, true),
       close: (details) => this.#onClose("transport close", details),
       events: this,
       flush: (settle) => {
@@ -211,7 +211,7 @@ export class Socket extends Emitter<SocketEvents> {
    * `close("forced close")`. Polling tells the server with a `1` packet.
    */
   close(): this {
-    if (this.#is("opening", "open")) {
+    if (this.#readyState === "opening" || this.#readyState === "open") {
       this.#transition("closing");
       this.#slot.abandonProbe?.();
       queueMicrotask(() => this.#maybeFinishClosing());
@@ -259,18 +259,14 @@ export class Socket extends Emitter<SocketEvents> {
     this.#openTimer?.cancel();
     this.#openTimer = this.#opts.scheduler.setTimeout(() => {
       this.#openTimer = undefined;
-      if (this.#readyState === "opening") this.#onTransportError(new TransportError("open timeout", { context: { openTimeout } }, "HW_ERR_TIMEOUT"));
+      if (this.#readyState === "opening") this.#fail(new TransportError("open timeout", { context: { openTimeout } }, "HW_ERR_TIMEOUT"), true);
     }, openTimeout);
     if (this.#io.unrefed) this.#openTimer.unref();
   }
 
-  #is(...states: ReadyState[]): boolean {
-    return states.includes(this.#readyState);
-  }
-
   #flush(): void {
     const transport = this.#slot.current;
-    if (!this.#is("open", "closing") || !transport.writable || !this.#buffer.length || !this.#heartbeat.check()) return;
+    if ((this.#readyState !== "open" && this.#readyState !== "closing") || !transport.writable || !this.#buffer.length || !this.#heartbeat.check()) return;
     const bytes = transport.batchBytes;
     const batch = this.#buffer.nextBatch(!!this.#slot.holdsWrites, bytes && this.maxPayload ? { max: this.maxPayload, bytes } : undefined);
     if (batch.length === 0) return;
@@ -291,24 +287,25 @@ export class Socket extends Emitter<SocketEvents> {
   #onPacket(packet: Packet<Uint8Array>): void {
     const { type } = packet;
     if (this.#readyState === "closed") return;
-    if (this.id === null && type !== "open") return this.#protocolError(`received a ${type} packet before the open packet`);
+    if (this.id === null && type !== "open") return this.#fail(new HeartwireError("HW_ERR_PROTOCOL", `received a ${type} packet before the open packet`));
     const data = packet.data instanceof Uint8Array ? this.#platform.decodeBinary(packet.data, this.binaryType) : packet.data;
     this.emit("packet", { type, data });
     this.emit("heartbeat");
-    if (this.#is("closed")) return;
+    // A listener may have closed the socket (here and below: the casts undo TypeScript's narrowing).
+    if ((this.#readyState as ReadyState) === "closed") return;
     if (type === "open") this.#onHandshake(data);
     else if (type === "ping") this.#onPing();
     else if (type === "message") {
       this.emit("data", data!);
-      if (!this.#is("closed")) this.emit("message", data!);
+      if ((this.#readyState as ReadyState) !== "closed") this.emit("message", data!);
     }
     else if (type === "close") this.#onClose("transport close", { description: "transport closed by the server" });
   }
 
   #onHandshake(data: unknown): void {
-    if (this.id !== null) return this.#protocolError("received a second open packet");
+    if (this.id !== null) return this.#fail(new HeartwireError("HW_ERR_PROTOCOL", "received a second open packet"));
     const parsed = parseOpenPacket(typeof data === "string" ? data : "");
-    if (!parsed.ok) return this.#protocolError(parsed.error.message, "HW_ERR_INVALID_HANDSHAKE");
+    if (!parsed.ok) return this.#fail(new HeartwireError("HW_ERR_INVALID_HANDSHAKE", parsed.error.message));
     const open = parsed.value;
     const transport = this.#slot.current;
     this.id = open.sid;
@@ -323,7 +320,7 @@ export class Socket extends Emitter<SocketEvents> {
     if (this.#readyState !== "opening") return;
     this.#transition("open");
     this.emit("open");
-    if (!this.#is("open")) return;
+    if ((this.#readyState as ReadyState) !== "open") return;
     this.#flush();
     this.#slot.opened?.(open, this.upgrades);
   }
@@ -331,11 +328,8 @@ export class Socket extends Emitter<SocketEvents> {
   #onPing(): void {
     if (!this.#heartbeat.ping()) return;
     // A server has one ping outstanding; past a few waiting pongs, a ping flood adds no more.
-    if (this.#buffer.priorityCount < MAX_WAITING_PONGS) {
-      const pong: OutgoingPacket = { type: "pong" };
-      this.#buffer.pushPriority(pong);
-      this.emit("packetCreate", pong);
-    }
+    const pong: OutgoingPacket = { type: "pong" };
+    if (this.#buffer.pushPriority(pong, MAX_WAITING_PONGS)) this.emit("packetCreate", pong);
     this.emit("ping");
     this.emit("pong");
     this.#flush();
@@ -355,17 +349,14 @@ export class Socket extends Emitter<SocketEvents> {
     }
   }
 
-  #protocolError(message: string, code: "HW_ERR_INVALID_HANDSHAKE" | "HW_ERR_PROTOCOL" = "HW_ERR_PROTOCOL"): void {
-    const error = new HeartwireError(code, message);
+  /**
+   * A transport failure (may fail over while opening), or a protocol error of ours (`HW_ERR_PROTOCOL`,
+   * `HW_ERR_INVALID_HANDSHAKE`): emits `error`, then closes with "transport error" or "parse error".
+   */
+  #fail(error: HeartwireError, transport = false): void {
+    if (transport && this.#readyState === "opening" && this.#slot.failover?.()) return this.#armOpenTimer();
     this.emit("error", error);
-    this.#onClose("parse error", error);
-  }
-
-  #onTransportError(error: HeartwireError): void {
-    if (this.#readyState === "opening" && this.#slot.failover?.()) return this.#armOpenTimer();
-    this.emit("error", error);
-    const parse = error.code === "HW_ERR_INVALID_PACKET" || error.code === "HW_ERR_INVALID_PAYLOAD";
-    this.#onClose(parse ? "parse error" : "transport error", error);
+    this.#onClose(/^HW_ERR_(INVALID|PROTOCOL)/.test(error.code) ? "parse error" : "transport error", error);
   }
 
   #onClose(reason: SocketCloseReason, details?: CloseDetails | TransportCloseDetails, silent = false): void {

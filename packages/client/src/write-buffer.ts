@@ -27,16 +27,17 @@ export interface WriteBuffer {
   readonly length: number;
   /** True when nothing is waiting and no batch is in flight. */
   readonly idle: boolean;
-  /** Number of priority packets (pongs) waiting at the head. */
-  readonly priorityCount: number;
   /** Size of the messages waiting (see {@link messageSize}). */
   readonly bytes: number;
   /** The packets in flight and waiting, in order. */
   packets(): OutgoingPacket[];
   /** Appends an application packet. */
   push(packet: OutgoingPacket, callback?: () => void): void;
-  /** Queues a heartbeat reply behind earlier priority packets but ahead of every message. */
-  pushPriority(packet: OutgoingPacket): void;
+  /**
+   * Queues a heartbeat reply behind earlier priority packets but ahead of every message, unless
+   * `max` of them already wait (a ping flood: those answer it). Returns whether it was queued.
+   */
+  pushPriority(packet: OutgoingPacket, max: number): boolean;
   /**
    * Takes the next batch and records it as in flight: only the priority head when `priorityOnly`,
    * else the longest head within `limit` (at least one packet, so a single oversized one still goes
@@ -52,16 +53,19 @@ export interface WriteBuffer {
 }
 
 /** What a packet counts toward `maxBufferedBytes`: 1 plus its data's length (UTF-16 units or bytes). */
-export function messageSize(packet: OutgoingPacket): number {
-  const data = packet.data;
+export function messageSize({ data }: OutgoingPacket): number {
   return data === undefined ? 0 : 1 + (typeof data === "string" ? data.length : data.byteLength);
 }
 
 /** Creates an empty {@link WriteBuffer}. */
 export function writeBuffer(): WriteBuffer {
-  const items: QueuedPacket[] = [];
+  let items: QueuedPacket[] = [];
   let inFlight: QueuedPacket[] = [];
   let bytes = 0;
+  // Adds (sign 1) or removes (-1) the size of `list` to `bytes`.
+  const count = (list: QueuedPacket[], sign: number): void => {
+    for (const { packet } of list) bytes += sign * messageSize(packet);
+  };
   const priorityCount = (): number => {
     let i = 0;
     while (items[i]?.priority) i++;
@@ -74,9 +78,6 @@ export function writeBuffer(): WriteBuffer {
     get idle() {
       return !items.length && !inFlight.length;
     },
-    get priorityCount() {
-      return priorityCount();
-    },
     get bytes() {
       return bytes;
     },
@@ -85,22 +86,24 @@ export function writeBuffer(): WriteBuffer {
       items.push({ packet, callback });
       bytes += messageSize(packet);
     },
-    pushPriority(packet) {
-      items.splice(priorityCount(), 0, { packet, priority: true });
+    pushPriority(packet, max) {
+      const head = priorityCount();
+      const queued = head < max;
+      if (queued) items.splice(head, 0, { packet, priority: true });
+      return queued;
     },
     nextBatch(priorityOnly, limit) {
-      let count = priorityOnly ? priorityCount() : items.length;
+      let n = priorityOnly ? priorityCount() : items.length;
       if (!priorityOnly && limit) {
-        let bytes = 0;
-        count = 0;
+        let size = 0;
+        n = 0;
         for (const { packet } of items) {
-          bytes += limit.bytes(packet, count === 0);
-          if (count > 0 && bytes > limit.max) break;
-          count++;
+          size += limit.bytes(packet, !n);
+          if (n && size > limit.max) break;
+          n++;
         }
       }
-      inFlight = items.splice(0, count);
-      for (const { packet } of inFlight) bytes -= messageSize(packet);
+      count((inFlight = items.splice(0, n)), -1);
       return inFlight.map((item) => item.packet);
     },
     finishBatch() {
@@ -109,14 +112,15 @@ export function writeBuffer(): WriteBuffer {
       return done.flatMap((item) => item.callback ?? []);
     },
     requeueBatch() {
-      for (const { packet } of inFlight) bytes += messageSize(packet);
-      items.unshift(...inFlight);
+      count(inFlight, 1);
+      items = [...inFlight, ...items];
       inFlight = [];
     },
     clear() {
-      inFlight = [];
+      const left = items;
+      inFlight = items = [];
       bytes = 0;
-      return items.splice(0);
+      return left;
     },
   };
 }

@@ -16,15 +16,9 @@ export interface Packet<B = Uint8Array> {
 export const PACKET_TYPES: readonly PacketType[] = ["open", "close", "ping", "pong", "message", "upgrade", "noop"];
 
 /** Wire digit of each packet type (`"4"` for message, …). */
-export const PACKET_TYPE_DIGIT: Readonly<Record<PacketType, string>> = /* @__PURE__ */ Object.freeze({
-  open: "0",
-  close: "1",
-  ping: "2",
-  pong: "3",
-  message: "4",
-  upgrade: "5",
-  noop: "6",
-});
+export const PACKET_TYPE_DIGIT: Readonly<Record<PacketType, string>> = /* @__PURE__ */ Object.freeze(
+  /* @__PURE__ */ Object.fromEntries(PACKET_TYPES.map((type, digit) => [type, String(digit)])) as Record<PacketType, string>,
+);
 
 /** Maps a wire character to its packet type, or `undefined` if it is not `0`–`6`. */
 export function packetTypeOfDigit(char: string): PacketType | undefined {

@@ -9,22 +9,28 @@ import { asArrayBuffer } from "@heartwire/shared";
 import { page, watchPage } from "../page-hooks.js";
 import type { Host, HostIO, WebSocketLike } from "./platform.js";
 
-/** The browser host; the browser entries add their transports. */
+/** Opens a native WebSocket. Browsers cannot set handshake headers: extraHeaders apply to polling only. */
+const openWebSocket: HostIO["openWebSocket"] = (url, _headers, options) =>
+  new WebSocket(url, options?.protocols as string | string[] | undefined) as unknown as WebSocketLike;
+
+/** The browser host, websocket only; the browser entries add their transports (and {@link fetchIO}). */
 export const browserHost: Host = {
   defaultBinaryType: "arraybuffer",
-  createIO: ({ withCredentials }): HostIO => ({
-    unrefed: false,
-    unref() {},
-    ref() {},
-    async request(url, { method, headers, body, signal }) {
-      const response = await fetch(url, { method, headers, body, signal, credentials: withCredentials ? "include" : "omit" });
-      return { status: response.status, text: () => response.text() };
-    },
-    // Browsers cannot set headers on a WebSocket handshake; extraHeaders apply to polling only.
-    openWebSocket: (url, _headers, options) => new WebSocket(url, options?.protocols as string | string[] | undefined) as unknown as WebSocketLike,
-  }),
+  createIO: () => ({ unrefed: false, unref() {}, ref() {}, openWebSocket }),
   decodeBinary: (bytes, binaryType) =>
     binaryType === "nodebuffer" ? bytes : binaryType === "blob" ? new Blob([asArrayBuffer(bytes)]) : asArrayBuffer(bytes),
   location: () => page.location,
   watchLifecycle: watchPage,
 };
+
+/** The browser's network layer with polling: {@link browserHost}'s plus `fetch` (CORS credentials when `withCredentials`). */
+export const fetchIO: Host["createIO"] = ({ withCredentials }) => ({
+  unrefed: false,
+  unref() {},
+  ref() {},
+  openWebSocket,
+  async request(url, { method, headers, body, signal }) {
+    const response = await fetch(url, { method, headers, body, signal, credentials: withCredentials ? "include" : "omit" });
+    return { status: response.status, text: () => response.text() };
+  },
+});

@@ -76,8 +76,8 @@ export interface HttpReply {
 
 /** The network layer of one socket: created per socket so cookie jars and unref state are per socket. */
 export interface HostIO {
-  /** Makes one HTTP request (fetch in browsers and in Node). */
-  request(url: string, init: HttpRequestInit): Promise<HttpReply>;
+  /** Makes one HTTP request (fetch in browsers and in Node); absent where polling is not shipped (browser websocket-only entry). */
+  request?(url: string, init: HttpRequestInit): Promise<HttpReply>;
   /** Opens a WebSocket (`ws` in Node, the native one in browsers). May throw on a malformed URL. */
   openWebSocket(url: string, headers: Readonly<Record<string, string>>, options?: WebSocketOpenOptions): WebSocketLike;
   /** Lets the process exit while connections made through this object are open (Node only). */

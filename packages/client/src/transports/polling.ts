@@ -161,7 +161,7 @@ export class PollingTransport extends Transport implements ClientTransport {
     const timer = requestTimeout === undefined ? undefined : scheduler.setTimeout(expire, requestTimeout);
     if (io.unrefed) timer?.unref();
     try {
-      const reply = await io.request(url("polling", this.#sid), {
+      const reply = await io.request!(url("polling", this.#sid), {
         method: get ? "GET" : "POST",
         headers: get ? extraHeaders : { ...extraHeaders, "Content-type": "text/plain;charset=UTF-8" },
         body,
