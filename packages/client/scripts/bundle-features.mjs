@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import * as esbuild from "esbuild";
-import { BUILD_OPTIONS, BUNDLES, measureSizes, SIZE_BUDGET_RATIO } from "./bundle.mjs";
+import { BUILD_OPTIONS, BUNDLES, measureSizes, SIZE_BUDGET_RATIO, WEBSOCKET_BUDGET_RATIO } from "./bundle.mjs";
 
 const dist = fileURLToPath(new URL("../dist", import.meta.url));
 
@@ -46,6 +46,7 @@ const FEATURES = [
   ]],
   ["cap on waiting pongs (ping flood)", [
     ["client/dist/write-buffer.js", "const queued = head < max;", "const queued = true;"],
+    ["client/dist/socket.js", "this.#buffer.pushPriority(pong, MAX_WAITING_PONGS)", "this.#buffer.pushPriority(pong, 0)"],
   ]],
   ["maxIncomingPayload (poll bodies, websocket messages)", [
     ["client/dist/transports/websocket.js", "const decoded = size > max ? undefined : decodePacket(data);", "const decoded = decodePacket(data);"],
@@ -66,13 +67,14 @@ const FEATURES = [
   ]],
 ];
 
-/** An esbuild plugin applying `edits` to the files it loads; records which edits matched. */
-function editPlugin(edits, matched) {
+/** An esbuild plugin applying `edits` to the files it loads; records which edits matched and which files loaded. */
+function editPlugin(edits, matched, loaded) {
   return {
     name: "feature-edits",
     setup(build) {
       build.onLoad({ filter: /\.js$/ }, async ({ path }) => {
         const mine = edits.filter(([suffix]) => path.replaceAll("\\", "/").endsWith(suffix));
+        for (const edit of mine) loaded.add(edit[0]);
         if (mine.length === 0) return undefined;
         let contents = await readFile(path, "utf8");
         for (const edit of mine) {
@@ -86,18 +88,24 @@ function editPlugin(edits, matched) {
   };
 }
 
-/** min+gzip bytes of the full browser `Socket` with `edits` applied; throws if an edit did not match. */
-async function gzipWith(edits) {
+/**
+ * min+gzip bytes of a browser bundle's `Socket` (default: the full one) with `edits` applied; throws
+ * if an edit did not match a file the bundle loads. Edits of files the bundle does not carry (polling
+ * in the websocket-only bundle) are skipped; `applied` then tells whether any edit applied at all.
+ */
+async function gzipWith(edits, bundle = "heartwire") {
   const matched = new Set();
+  const loaded = new Set();
   const result = await esbuild.build({
     ...BUILD_OPTIONS,
-    stdin: { contents: `export { Socket } from ${JSON.stringify(join(dist, BUNDLES.heartwire))};`, resolveDir: dist, loader: "js" },
+    stdin: { contents: `export { Socket } from ${JSON.stringify(join(dist, BUNDLES[bundle]))};`, resolveDir: dist, loader: "js" },
     minify: true,
-    plugins: [editPlugin(edits, matched)],
+    plugins: [editPlugin(edits, matched, loaded)],
   });
-  const missing = edits.filter((e) => !matched.has(e));
+  const missing = edits.filter((e) => loaded.has(e[0]) && !matched.has(e));
   if (missing.length > 0) throw new Error(`edit no longer matches the compiled code: ${missing.map((e) => `${e[0]}: ${e[1]}`).join("; ")}`);
-  return gzipSync(result.outputFiles[0].contents, { level: 9 }).byteLength;
+  const bytes = gzipSync(result.outputFiles[0].contents, { level: 9 }).byteLength;
+  return Object.assign(new Number(bytes), { applied: matched.size > 0 });
 }
 
 /**
@@ -123,15 +131,25 @@ async function engineIoWithoutWebTransport() {
 }
 
 const sizes = await measureSizes();
-const base = await gzipWith([]);
+const base = Number(await gzipWith([]));
+const wsBase = Number(await gzipWith([], "heartwire-websocket"));
 console.log(`@heartwire/client { Socket }: ${base} B min+gzip (bundle.mjs measures ${sizes.heartwire.gzip} B)`);
-console.log("  saved  behaviour removed alone");
-for (const [label, edits] of FEATURES) console.log(`  ${String(base - (await gzipWith(edits))).padStart(5)}  ${label}`);
-const floor = await gzipWith(FEATURES.flatMap(([, edits]) => edits));
-console.log(`  ${String(base - floor).padStart(5)}  all of the above together: ${floor} B`);
+console.log(`@heartwire/client/websocket { Socket }: ${wsBase} B min+gzip (bundle.mjs measures ${sizes.heartwireWebsocketOnly.gzip} B)`);
+console.log("  saved  ws-only  behaviour removed alone (ws-only: saved in the websocket-only bundle, - where it has no such code)");
+for (const [label, edits] of FEATURES) {
+  const ws = await gzipWith(edits, "heartwire-websocket");
+  console.log(`  ${String(base - (await gzipWith(edits))).padStart(5)}  ${(ws.applied ? String(wsBase - ws) : "-").padStart(7)}  ${label}`);
+}
+const all = FEATURES.flatMap(([, edits]) => edits);
+const floor = Number(await gzipWith(all));
+const wsFloor = Number(await gzipWith(all, "heartwire-websocket"));
+console.log(`  ${String(base - floor).padStart(5)}  ${String(wsBase - wsFloor).padStart(7)}  all of the above together: ${floor} B (websocket-only: ${wsFloor} B)`);
 if (sizes.engineio) {
-  const budget = Math.floor(sizes.engineio.gzip * SIZE_BUDGET_RATIO);
-  console.log(`engine.io-client ${sizes.engineio.version} { Socket }: ${sizes.engineio.gzip} B; budget ${SIZE_BUDGET_RATIO}x = ${budget} B`);
+  const eio = sizes.engineio.gzip;
+  const budget = Math.floor(eio * SIZE_BUDGET_RATIO);
+  const wsBudget = Math.floor(eio * WEBSOCKET_BUDGET_RATIO);
+  console.log(`engine.io-client ${sizes.engineio.version} { Socket }: ${eio} B; budgets: full ${SIZE_BUDGET_RATIO}x = ${budget} B, websocket-only ${WEBSOCKET_BUDGET_RATIO}x = ${wsBudget} B`);
   console.log(`  without WebTransport (the transports we have: polling, websocket): ${await engineIoWithoutWebTransport()} B`);
-  console.log(`ours: ${(base / sizes.engineio.gzip).toFixed(2)}x; without all of the above: ${(floor / sizes.engineio.gzip).toFixed(2)}x, ${floor - budget} B over the budget`);
+  console.log(`ours: full ${(base / eio).toFixed(2)}x, ${base - budget} B over its budget; without all of the above: ${(floor / eio).toFixed(2)}x, ${floor - budget} B over`);
+  console.log(`      websocket-only ${(wsBase / eio).toFixed(2)}x, ${wsBase - wsBudget} B over its budget; without all of the above: ${(wsFloor / eio).toFixed(2)}x, ${wsFloor - wsBudget} B over`);
 }

@@ -19,8 +19,18 @@ const repoRoot = join(clientDir, "..", "..");
 const dist = join(clientDir, "dist");
 const outDir = join(dist, "browser");
 
-/** Size ceiling relative to engine.io-client's Socket (issue 8: min+gzip at most 70%). */
-export const SIZE_BUDGET_RATIO = 0.7;
+/** Size budget of the full `{ Socket }`, min+gzip relative to engine.io-client's `{ Socket }` (issue 14). */
+export const SIZE_BUDGET_RATIO = 1.0;
+
+/** Size budget of the websocket-only `{ Socket }`, relative to engine.io-client's `{ Socket }` (issue 14). */
+export const WEBSOCKET_BUDGET_RATIO = 0.6;
+
+/**
+ * Ceilings the bundles may not grow past, enforced by test/browser-bundle.test.ts: today's ratios,
+ * while the budgets above are not met (bundle-features.mjs prices what meeting them would remove).
+ * Lower them as the bundles shrink; they become the budgets once those are met.
+ */
+export const SIZE_CEILING_RATIO = Object.freeze({ full: 1.17, websocketOnly: 0.9 });
 
 /** The bundles shipped in dist/browser: name → compiled entry. */
 export const BUNDLES = Object.freeze({
@@ -134,6 +144,7 @@ export async function measureSizes() {
     ratio: engine ? full.gzip / engine.gzip : null,
     ratioWebsocketOnly: engine ? ws.gzip / engine.gzip : null,
     budget: SIZE_BUDGET_RATIO,
+    budgetWebsocketOnly: WEBSOCKET_BUDGET_RATIO,
   };
 }
 
@@ -147,9 +158,8 @@ export function printSizes(s, log = console.log) {
   row("@heartwire/client/websocket  { Socket }", s.heartwireWebsocketOnly);
   if (s.engineio) {
     row(`engine.io-client ${s.engineio.version}       { Socket }`, s.engineio);
-    const verdict = (ratio) => (ratio <= s.budget ? "within" : "OVER");
-    log(`  ratio min+gzip: full ${s.ratio.toFixed(2)}x, websocket-only ${s.ratioWebsocketOnly.toFixed(2)}x of engine.io-client`
-      + ` (budget <= ${s.budget}x: full is ${verdict(s.ratio)}, websocket-only is ${verdict(s.ratioWebsocketOnly)} budget)`);
+    const verdict = (ratio, budget) => `${ratio.toFixed(2)}x (budget <= ${budget}x: ${ratio <= budget ? "within" : "OVER"})`;
+    log(`  ratio min+gzip of engine.io-client's: full ${verdict(s.ratio, s.budget)}, websocket-only ${verdict(s.ratioWebsocketOnly, s.budgetWebsocketOnly)}`);
   }
   if (s.heartwireWebsocketOnly.carriesPolling) log("  WARNING: the websocket-only bundle carries polling code");
 }
