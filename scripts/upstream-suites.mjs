@@ -79,13 +79,16 @@ function underLock() {
 
 function loadNotes() {
   const file = join(REPO, "scripts", "upstream-suites.notes.json");
-  const { notes } = JSON.parse(readFileSync(file, "utf8"));
+  const { notes, deviations = [] } = JSON.parse(readFileSync(file, "utf8"));
   for (const n of notes) {
     if (!SUITES[n.suite] || !n.title || !NOTE_KINDS.includes(n.kind) || !n.reason) {
       throw new Error(`bad note in ${file}: ${JSON.stringify(n)} (kind must be one of: ${NOTE_KINDS.join("; ")})`);
     }
   }
-  return notes;
+  for (const d of deviations) {
+    if (!SUITES[d.suite] || !d.title || !d.reason) throw new Error(`bad deviation in ${file}: ${JSON.stringify(d)}`);
+  }
+  return { notes, deviations };
 }
 
 /** Starts the protocol suite's server on port 3000 and resolves once it listens. */
@@ -109,6 +112,8 @@ function startProtocolServer(entry) {
 function runMocha(run, suite, opts, resultsFile) {
   // --no-config: mocha would otherwise pick up this repository's .mocharc (the cache lies inside it).
   const args = [run.mocha, "--no-config", ...suite.mocha, "--reporter", join(REPO, "scripts/upstream-suites/reporter.cjs")];
+  // A failed test's leftover fake clock would fail every later test (see isolation.cjs).
+  args.push("--require", join(REPO, "scripts/upstream-suites/isolation.cjs"));
   if (opts.grep) args.push("--grep", opts.grep);
   // Upstream runs with no retries; --retries N tells a timing flake (busy machine) from a failure.
   if (opts.retries > 0) args.push("--retries", String(opts.retries));
@@ -146,6 +151,7 @@ function readResults(file) {
       ended = true;
       continue;
     }
+    if (r.leakedClock) continue;
     const key = `${r.file ?? ""}\u0000${r.title}`;
     const seen = tests.get(key);
     // The first failure's error is the one that says why; later ones are usually its echo.
@@ -157,7 +163,9 @@ function readResults(file) {
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
   underLock();
-  const notes = loadNotes();
+  // Deviations are not notes: they still count as failures (and in the exit code); the list
+  // only says why Heartwire differs on purpose (README, "Known differences").
+  const { notes, deviations } = loadNotes();
   const snapshots = { "socket.io": opts.socketio, protocol: opts.protocol };
   for (const [what, dir] of Object.entries(snapshots)) {
     if (!existsSync(dir)) usage(`no ${what} snapshot at ${dir} (fetch it first; see the README, "Ecosystem test suites")`);
@@ -188,8 +196,10 @@ async function main() {
     const { tests, ended } = readResults(resultsFile);
     const noted = new Set(notes.filter((n) => n.suite === name).map((n) => n.title));
     const absentHit = (t) => run.absent.some((file) => t.error?.includes(file.split("/").pop()) && /ENOENT/.test(t.error));
+    const deviating = new Map(deviations.filter((d) => d.suite === name).map((d) => [d.title, d.reason]));
     for (const t of tests) {
       t.noted = noted.has(t.title);
+      if (t.state === "failed" && !t.noted && deviating.has(t.title)) t.deviation = deviating.get(t.title);
       if (t.state === "failed" && !t.noted && absentHit(t)) t.absentFixture = true;
     }
     const passed = tests.filter((t) => t.state === "passed").length;
@@ -200,7 +210,9 @@ async function main() {
     const pending = tests.filter((t) => t.state === "pending").length;
     if (!ended) console.log(`  the run did not finish (exit ${exit}): results below are what it reported before`);
     console.log(`${name}: ${passed} passed, ${failed.length} failed`);
+    const deviated = real.filter((t) => t.deviation).length;
     const extra = [`${notedFailed} of the failures noted`];
+    if (deviated) extra.push(`${deviated} known deviation${deviated > 1 ? "s" : ""}, still counted`);
     if (absentFailed) extra.push(`${absentFailed} need a fixture absent from the snapshot`);
     if (pending) extra.push(`${pending} skipped by upstream`);
     console.log(`  (${extra.join(", ")})`);
@@ -213,6 +225,7 @@ async function main() {
     console.log(`${name}: ${s.passed} passed, ${s.failed} failed (${s.notedFailed} noted)${s.finished ? "" : " [did not finish]"}`);
     for (const t of s.tests.filter((t) => t.state === "failed" && !t.noted && !t.absentFixture)) {
       console.log(`  x ${t.title}\n      ${t.error}`);
+      if (t.deviation) console.log(`      known deviation: ${t.deviation}`);
     }
   }
   if (opts.out) {
