@@ -112,8 +112,6 @@ function startProtocolServer(entry) {
 function runMocha(run, suite, opts, resultsFile) {
   // --no-config: mocha would otherwise pick up this repository's .mocharc (the cache lies inside it).
   const args = [run.mocha, "--no-config", ...suite.mocha, "--reporter", join(REPO, "scripts/upstream-suites/reporter.cjs")];
-  // A failed test's leftover fake clock would fail every later test (see isolation.cjs).
-  args.push("--require", join(REPO, "scripts/upstream-suites/isolation.cjs"));
   if (opts.grep) args.push("--grep", opts.grep);
   // Upstream runs with no retries; --retries N tells a timing flake (busy machine) from a failure.
   if (opts.retries > 0) args.push("--retries", String(opts.retries));
@@ -151,7 +149,6 @@ function readResults(file) {
       ended = true;
       continue;
     }
-    if (r.leakedClock) continue;
     const key = `${r.file ?? ""}\u0000${r.title}`;
     const seen = tests.get(key);
     // The first failure's error is the one that says why; later ones are usually its echo.
