@@ -43,10 +43,6 @@ export interface HeartbeatWatch {
   check(): boolean;
   /** Stops watching (socket closed). */
   stop(): void;
-  /** The deadline timer no longer keeps a Node process alive. */
-  unref(): void;
-  /** Undoes {@link HeartbeatWatch.unref}. */
-  ref(): void;
 }
 
 /**
@@ -64,7 +60,6 @@ export function heartbeatWatch(scheduler: Scheduler, handlers: HeartbeatWatchHan
   let lastPingAt: number | undefined;
   let timer: TimerHandle | undefined;
   let rtt: RttEstimate | undefined;
-  let unrefed = false;
   /** True while a late deadline is being given its grace (see `onTimer`). */
   let confirming = false;
 
@@ -80,10 +75,7 @@ export function heartbeatWatch(scheduler: Scheduler, handlers: HeartbeatWatchHan
     deadline = pingDeadlineAt(from, timing!);
     confirming = false;
     if (timer) timer.refresh(deadline - from);
-    else {
-      timer = scheduler.setTimeout(onTimer, deadline - from);
-      if (unrefed) timer.unref();
-    }
+    else timer = scheduler.setTimeout(onTimer, deadline - from);
   };
 
   const onTimer = (): void => {
@@ -131,14 +123,6 @@ export function heartbeatWatch(scheduler: Scheduler, handlers: HeartbeatWatchHan
       expired = false;
       timer?.cancel();
       timer = undefined;
-    },
-    unref() {
-      unrefed = true;
-      timer?.unref();
-    },
-    ref() {
-      unrefed = false;
-      timer?.ref();
     },
   };
 }

@@ -4,7 +4,7 @@
  */
 
 import { Emitter } from "./emitter.js";
-import { HeartwireError, parseOpenPacket, PROTOCOL_VERSION, type OutgoingPacket, type Packet, type TimerHandle } from "@heartwire/shared";
+import { HeartwireError, parseOpenPacket, PROTOCOL_VERSION, type OutgoingPacket, type Packet, type Scheduler, type TimerHandle } from "@heartwire/shared";
 import { TransportError } from "./errors.js";
 import { heartbeatWatch, type HeartbeatWatch } from "./heartbeat-watch.js";
 import { resolveSocketOptions, type ResolvedSocketOptions, type SocketOptions, type TransportName } from "./options.js";
@@ -52,6 +52,8 @@ export class Socket extends Emitter<SocketEvents> {
   readonly #opts: ResolvedSocketOptions;
   readonly #platform: Platform;
   readonly #io: HostIO;
+  /** The options' scheduler, wrapped by the host so that its timers follow `unref()` (Node). */
+  readonly #scheduler: Scheduler;
   readonly #heartbeat: HeartbeatWatch;
   readonly #buffer = writeBuffer();
   readonly #stopLifecycle: () => void;
@@ -73,7 +75,9 @@ export class Socket extends Emitter<SocketEvents> {
     this.#platform = platform;
     this.binaryType = this.#opts.binaryType ?? platform.defaultBinaryType;
     this.#io = this.#opts.io ?? platform.createIO(this.#opts);
-    this.#heartbeat = heartbeatWatch(this.#opts.scheduler, {
+    // Node: the socket's timers follow unref() like its connections.
+    this.#scheduler = this.#io.timers?.(this.#opts.scheduler) ?? this.#opts.scheduler;
+    this.#heartbeat = heartbeatWatch(this.#scheduler, {
       expire: () => this.#onClose("ping timeout"),
       rtt: (sample, estimate) => this.emit("rtt", sample, estimate.smoothed),
     });
@@ -83,7 +87,7 @@ export class Socket extends Emitter<SocketEvents> {
       checkHeartbeat: () => this.checkHeartbeat(),
       close: (reason, description, silent) => this.#onClose(reason, { description }, silent),
     });
-    this.#slot = platform.slot(this.#opts, this.#io, {
+    this.#slot = platform.slot(this.#opts, this.#io, this.#scheduler, {
       packet: (packet) => this.#onPacket(packet),
       drain: () => this.#onDrain(),
       refused: () => this.#buffer.requeueBatch(),
@@ -239,16 +243,12 @@ export class Socket extends Emitter<SocketEvents> {
   /** Node: lets the process exit while this socket is open (connections and timers). Returns this. */
   unref(): this {
     this.#io.unref();
-    this.#heartbeat.unref();
-    this.#openTimer?.unref();
     return this;
   }
 
   /** Undoes {@link Socket.unref}. Returns this. */
   ref(): this {
     this.#io.ref();
-    this.#heartbeat.ref();
-    this.#openTimer?.ref();
     return this;
   }
 
@@ -257,11 +257,10 @@ export class Socket extends Emitter<SocketEvents> {
     const openTimeout = this.#opts.openTimeout;
     if (openTimeout === undefined) return;
     this.#openTimer?.cancel();
-    this.#openTimer = this.#opts.scheduler.setTimeout(() => {
+    this.#openTimer = this.#scheduler.setTimeout(() => {
       this.#openTimer = undefined;
       if (this.#readyState === "opening") this.#fail(new TransportError("open timeout", { context: { openTimeout } }, "HW_ERR_TIMEOUT"), true);
     }, openTimeout);
-    if (this.#io.unrefed) this.#openTimer.unref();
   }
 
   #flush(): void {

@@ -5,7 +5,7 @@
  * also ship polling (failover, upgrade, `rememberUpgrade`).
  */
 
-import type { HeartwireError, OpenPacket, Packet } from "@heartwire/shared";
+import type { HeartwireError, OpenPacket, Packet, Scheduler } from "@heartwire/shared";
 import type { Emitter } from "./emitter.js";
 import type { ResolvedSocketOptions, TransportName } from "./options.js";
 import type { HostIO } from "./platform/platform.js";
@@ -43,14 +43,17 @@ export interface TransportSlot {
   close(graceful: boolean): void;
 }
 
-/** A strategy: opens the first transport (events follow asynchronously) and returns the slot. */
-export type SlotFactory = (opts: ResolvedSocketOptions, io: HostIO, handlers: SlotHandlers) => TransportSlot;
+/**
+ * A strategy: opens the first transport (events follow asynchronously) and returns the slot. Its
+ * transports use `io` and `scheduler` (the socket's, whatever `transportOptions` say).
+ */
+export type SlotFactory = (opts: ResolvedSocketOptions, io: HostIO, scheduler: Scheduler, handlers: SlotHandlers) => TransportSlot;
 
 /** Creates transport `name` with its own options (`transportOptions`), joining session `sid` if given. */
-export function createTransport(opts: ResolvedSocketOptions, io: HostIO, name: TransportName, sid?: string): ClientTransport {
+export function createTransport(opts: ResolvedSocketOptions, io: HostIO, scheduler: Scheduler, name: TransportName, sid?: string): ClientTransport {
   const own = opts.transportOptions?.[name] ?? opts;
   // `opts.transportClasses` has a class for each of `opts.transports` (see `resolveSocketOptions`).
-  return new opts.transportClasses[name]!({ ...own, io, sid, url: (transport, s) => requestUrl(own, transport, s) });
+  return new opts.transportClasses[name]!({ ...own, io, scheduler, sid, url: (transport, s) => requestUrl(own, transport, s) });
 }
 
 /** Routes `transport`'s events to the socket. */
@@ -63,10 +66,10 @@ export const drop = (transport: ClientTransport | undefined, graceful: boolean):
 };
 
 /** Opens the first transport of `opts.transports` and keeps it for the whole session. */
-export const singleTransport: SlotFactory = (opts, io, handlers) => {
+export const singleTransport: SlotFactory = (opts, io, scheduler, handlers) => {
   const name = opts.transports[0];
   // No transport: the socket reports "No transports available" and never has one.
-  const current = name && attach(createTransport(opts, io, name), handlers);
+  const current = name && attach(createTransport(opts, io, scheduler, name), handlers);
   current?.open();
   return {
     current: current as ClientTransport,

@@ -22,7 +22,7 @@ const PROBE_POLL_HOLD = 500;
  * Opens the first candidate transport: websocket first when `rememberUpgrade` and it worked before.
  * Fails over to the next candidate with `tryAllTransports`; upgrades polling to an offered websocket.
  */
-export const upgradingSlot: SlotFactory = (opts, io, handlers) => {
+export const upgradingSlot: SlotFactory = (opts, io, scheduler, handlers) => {
   const candidates = [...opts.transports];
   if (opts.rememberUpgrade && websocketWorked && candidates.includes("websocket")) {
     candidates.unshift(...candidates.splice(candidates.indexOf("websocket"), 1));
@@ -30,7 +30,7 @@ export const upgradingSlot: SlotFactory = (opts, io, handlers) => {
   let probe: UpgradeProbe | undefined;
 
   const openCandidate = (): ClientTransport => {
-    const transport = attach(createTransport(opts, io, candidates[0]!), handlers);
+    const transport = attach(createTransport(opts, io, scheduler, candidates[0]!), handlers);
     transport.open();
     return transport;
   };
@@ -67,7 +67,7 @@ export const upgradingSlot: SlotFactory = (opts, io, handlers) => {
       if (opts.upgrade === false || current.name !== "polling" || !upgrades.includes("websocket")) return;
       current.hold?.(Math.min(PROBE_POLL_HOLD, pingTimeout / 2));
       const { events } = handlers;
-      probe = startUpgradeProbe(current, createTransport(opts, io, "websocket", sid), {
+      probe = startUpgradeProbe(current, createTransport(opts, io, scheduler, "websocket", sid), {
         upgrading: (transport) => events.emit("upgrading", transport),
         complete: (transport) => {
           drop(current, false);

@@ -10,7 +10,7 @@ import https from "node:https";
 import net from "node:net";
 import tls from "node:tls";
 import WebSocket from "ws";
-import { asArrayBuffer, HeartwireError } from "@heartwire/shared";
+import { asArrayBuffer, HeartwireError, type Scheduler, type TimerHandle } from "@heartwire/shared";
 import { CookieJar } from "../cookie-jar.js";
 import { checkNodeOptions } from "./node-options.js";
 import type {
@@ -53,6 +53,8 @@ class NodeIO implements HostIO {
   #trackedAgent: http.Agent | undefined;
   readonly #perMessageDeflate: HostIOOptions["perMessageDeflate"];
   #unrefed = false;
+  /** Armed timers of the schedulers {@link NodeIO.timers} wrapped, which unref()/ref() reach. */
+  readonly #timers = new Set<TimerHandle>();
 
   constructor(options: HostIOOptions) {
     checkNodeOptions(options);
@@ -72,11 +74,44 @@ class NodeIO implements HostIO {
   unref(): void {
     this.#unrefed = true;
     for (const socket of this.#sockets) socket.unref();
+    for (const timer of this.#timers) timer.unref();
   }
 
   ref(): void {
     this.#unrefed = false;
     for (const socket of this.#sockets) socket.ref();
+    for (const timer of this.#timers) timer.ref();
+  }
+
+  timers(scheduler: Scheduler): Scheduler {
+    const armed = this.#timers;
+    return {
+      now: () => scheduler.now(),
+      setTimeout: (callback, delay) => {
+        const timer = scheduler.setTimeout(() => {
+          armed.delete(handle);
+          callback();
+        }, delay);
+        const handle: TimerHandle = {
+          get pending() {
+            return timer.pending;
+          },
+          cancel() {
+            armed.delete(handle);
+            timer.cancel();
+          },
+          refresh(next) {
+            armed.add(handle);
+            timer.refresh(next);
+          },
+          unref: () => timer.unref(),
+          ref: () => timer.ref(),
+        };
+        armed.add(handle);
+        if (this.#unrefed) timer.unref();
+        return handle;
+      },
+    };
   }
 
   request(url: string, init: HttpRequestInit): Promise<HttpReply> {

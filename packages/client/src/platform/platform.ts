@@ -86,6 +86,11 @@ export interface HostIO {
   ref(): void;
   /** True after {@link HostIO.unref}. */
   readonly unrefed: boolean;
+  /**
+   * Node: wraps the socket's scheduler so the timers it arms follow {@link HostIO.unref}/`ref()`, like
+   * the connections. Absent where unref means nothing (browsers): timers are then used as they are.
+   */
+  timers?(scheduler: Scheduler): Scheduler;
 }
 
 /** Per-connection settings of {@link HostIO.openWebSocket}. */

@@ -116,7 +116,6 @@ export class PollingTransport extends Transport implements ClientTransport {
    */
   hold(ms: number): void {
     this.#hold = this.#ctx.scheduler.setTimeout(() => this.resume(), ms);
-    if (this.#ctx.io.unrefed) this.#hold.unref();
   }
 
   /** Polls again after a pause or a {@link PollingTransport.hold} (a failed upgrade). */
@@ -159,7 +158,6 @@ export class PollingTransport extends Transport implements ClientTransport {
     const failure = get ? "xhr poll error" : "xhr post error";
     const expire = (): void => this.#fail(new TransportError(failure, { context: { requestTimeout } }, "HW_ERR_TIMEOUT"));
     const timer = requestTimeout === undefined ? undefined : scheduler.setTimeout(expire, requestTimeout);
-    if (io.unrefed) timer?.unref();
     try {
       const reply = await io.request!(url("polling", this.#sid), {
         method: get ? "GET" : "POST",
@@ -249,7 +247,6 @@ export class PollingTransport extends Transport implements ClientTransport {
   #sendClosePacket(): void {
     const aborter = new AbortController();
     const timer = this.#ctx.scheduler.setTimeout(() => aborter.abort(), CLOSE_POST_TIMEOUT);
-    if (this.#ctx.io.unrefed) timer.unref();
     this.#request(encodePayload([{ type: "close" }]), aborter.signal)
       .catch(() => undefined)
       .finally(() => {

@@ -80,7 +80,7 @@ export interface TransportContext {
   readonly requestTimeout?: number | undefined;
   /** WebSocket subprotocols to offer. */
   readonly protocols?: string | readonly string[] | undefined;
-  /** Clock and timers. */
+  /** Clock and timers: the socket's (on Node, its timers follow the socket's `unref()`). */
   readonly scheduler: Scheduler;
   /** Session id when the transport joins an existing session (upgrade probe). */
   readonly sid?: string | undefined;
