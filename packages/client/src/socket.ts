@@ -1,6 +1,8 @@
 /**
- * @module The Socket: handshake, ready-state machine, write buffer, heartbeat and upgrade glue,
- * events. Transport specifics live in `transports/`, host specifics behind the {@link Platform}.
+ * @module The Socket: handshake, ready-state machine, write buffer, heartbeat glue, events.
+ * Transport specifics live in `transports/`; how the transport is opened and swapped (failover,
+ * upgrade) in the entry's slot strategy (`transport-slot.ts`, `upgrading-slot.ts`); host specifics
+ * behind the {@link Platform}.
  */
 
 import { Emitter } from "./emitter.js";
