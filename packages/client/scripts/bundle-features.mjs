@@ -50,6 +50,8 @@ const FEATURES = [
   ]],
   ["maxIncomingPayload (poll bodies, websocket messages)", [
     ["client/dist/transports/websocket.js", "const decoded = size > max ? undefined : decodePacket(data);", "const decoded = decodePacket(data);"],
+    ["client/dist/transports/websocket.js", "const size = typeof data === \"string\" ? data.length : (data?.byteLength ?? 0);", ""],
+    ["client/dist/transports/websocket.js", "new HeartwireError(\"HW_ERR_PAYLOAD_TOO_LARGE\", `message larger than maxIncomingPayload (${max})`)", "undefined"],
     ["client/dist/transports/polling.js", "if (get && text.length > maxIncomingPayload) {", "if (false) {"],
   ]],
   ["POST batches split at the server's maxPayload", [

@@ -170,9 +170,10 @@ export type TransportOverrides = Pick<
 >;
 
 /**
- * Options after defaults and validation: the {@link SocketOptions} as given, with the endpoint
- * derived and the other defaults applied. Options only some transports read (`upgrade`,
- * `closeOnOffline`…) keep their given value; their defaults apply where they are read.
+ * Options after defaults and validation: the {@link SocketOptions} as given (a boolean option left
+ * out is false unless its default is true), with the endpoint derived and the other defaults applied.
+ * Numeric options of transports an entry does not ship (`requestTimeout` without polling) are left
+ * as given, unvalidated: nothing reads them.
  */
 export interface ResolvedSocketOptions extends Omit<SocketOptions, "transports" | "query" | "port" | "transportOptions"> {
   readonly secure: boolean;
@@ -185,6 +186,8 @@ export interface ResolvedSocketOptions extends Omit<SocketOptions, "transports" 
   readonly transports: readonly TransportName[];
   /** The class of each transport in `transports`. */
   readonly transportClasses: TransportRegistry;
+  readonly upgrade: boolean;
+  readonly closeOnOffline: boolean;
   readonly extraHeaders: Readonly<Record<string, string>>;
   readonly timestampParam: string;
   readonly scheduler: Scheduler;
@@ -294,6 +297,8 @@ export function resolveSocketOptions(
   const resolved: Record<string, unknown> = {
     ...options,
     transportOptions,
+    upgrade: options.upgrade ?? true,
+    closeOnOffline: options.closeOnOffline ?? true,
     extraHeaders: options.extraHeaders ?? {},
     timestampParam: options.timestampParam ?? "t",
     secure,

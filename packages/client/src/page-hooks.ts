@@ -34,7 +34,7 @@ export function watchPage(options: LifecycleOptions, target: LifecycleTarget): (
     [doc, "visibilitychange", () => doc?.visibilityState !== "hidden" && wake()],
     [page, "pageshow", wake],
     [page, "online", wake],
-    [page, "offline", options.closeOnOffline !== false && !LOCAL_HOSTS.includes(options.hostname) && close("network connection lost", false)],
+    [page, "offline", options.closeOnOffline && !LOCAL_HOSTS.includes(options.hostname) && close("network connection lost", false)],
     [page, "beforeunload", !!options.closeOnBeforeunload && close("page unload", true)],
   ];
   const each = (method: "addEventListener" | "removeEventListener"): void => {

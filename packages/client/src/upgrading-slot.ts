@@ -64,7 +64,7 @@ export const upgradingSlot: SlotFactory = (opts, io, scheduler, handlers) => {
     },
     opened({ sid, pingTimeout }, upgrades) {
       remember(true);
-      if (opts.upgrade === false || current.name !== "polling" || !upgrades.includes("websocket")) return;
+      if (!opts.upgrade || current.name !== "polling" || !upgrades.includes("websocket")) return;
       current.hold?.(Math.min(PROBE_POLL_HOLD, pingTimeout / 2));
       const { events } = handlers;
       probe = startUpgradeProbe(current, createTransport(opts, io, scheduler, "websocket", sid), {
