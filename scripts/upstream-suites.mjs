@@ -161,7 +161,7 @@ async function main() {
   const opts = parseArgs(process.argv.slice(2));
   underLock();
   // Deviations are not notes: they still count as failures (and in the exit code); the list
-  // only says why Heartwire differs on purpose (README, "Known differences").
+  // only says why Heartwire differs on purpose (README, "Ecosystem test suites").
   const { notes, deviations } = loadNotes();
   const snapshots = { "socket.io": opts.socketio, protocol: opts.protocol };
   for (const [what, dir] of Object.entries(snapshots)) {
