@@ -2,7 +2,7 @@
 
 import { decodeBase64, encodeBase64 } from "./base64.js";
 import { asUint8Array, isBinary, toUint8Array, type BinaryDecoder, type BinaryInput } from "./binary.js";
-import { BASE64_PREFIX, PACKET_TYPES, type Packet } from "./packet.js";
+import { BASE64_PREFIX, PACKET_TYPE_DIGIT, PACKET_TYPES, type Packet } from "./packet.js";
 import { err, ok, type Result } from "./result.js";
 
 /** Why a packet could not be decoded. */
@@ -34,7 +34,7 @@ export interface EncodeOptions {
  */
 export function encodePacket(packet: OutgoingPacket, options: EncodeOptions): string | Uint8Array {
   const { type, data } = packet;
-  const digit = String(PACKET_TYPES.indexOf(type));
+  const digit = PACKET_TYPE_DIGIT[type];
   if (data === undefined) return digit;
   if (typeof data === "string") return digit + data;
   const bytes = toUint8Array(data);
